@@ -1,0 +1,2 @@
+/** JMH benchmarks of mailbox-threads, each against baselines measured in the same run. */
+package dev.mailboxthreads.benchmarks;

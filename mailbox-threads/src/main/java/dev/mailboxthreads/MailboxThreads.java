@@ -1,0 +1,399 @@
+package dev.mailboxthreads;
+
+import dev.mailboxthreads.internal.Deadlines;
+import dev.mailboxthreads.internal.Mailbox;
+import dev.mailboxthreads.internal.Mailboxes;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Every Java thread, platform or virtual, has a mailbox: any thread can {@link #send} any object
+ * to a thread, and the thread takes it with {@link #receive()}. This is the Java form of the
+ * CHICKEN Scheme library mailbox-threads, with Gambit Scheme's mailbox cursor for selective
+ * receive. Use it with {@code import static dev.mailboxthreads.MailboxThreads.*;}.
+ *
+ * {@snippet :
+ * record Ping(Address from, String text) {}
+ *
+ * Thread echo = start(() -> {
+ *   while (true) {
+ *     Ping ping = receive(Ping.class);     // selective receive by type
+ *     ping.from().send(ping.text());       // answer whoever asked
+ *   }
+ * });
+ * send(echo, new Ping(self(), "hello"));
+ * Object answer = receive(Duration.ofSeconds(1)); // "hello"
+ * }
+ *
+ * <h2>Mailboxes</h2>
+ * A thread gets its mailbox lazily, the first time it is sent to, receives or is addressed,
+ * whoever started it (including {@code main} and pool threads); a thread that never uses its
+ * mailbox pays nothing. Messages from one sender arrive in the order they were sent; nothing is
+ * lost or duplicated while the receiver lives. The mailbox is unbounded and {@code send} never
+ * blocks.
+ *
+ * <p>When a thread ends, its mailbox ends with it: messages sent to it afterwards, and messages
+ * it left unread, are dropped and counted in {@link #droppedCount()}. For threads started with
+ * {@link #start} this happens as the body returns; for other threads, once the garbage
+ * collector has reclaimed the {@link Thread}.
+ *
+ * <h2>The cursor</h2>
+ * {@link #mailboxNext()} returns the message after the cursor without removing it and advances
+ * the cursor; {@link #mailboxRewind()} moves the cursor back before the oldest message; {@link
+ * #mailboxExtractAndRewind()} removes the message last returned by {@code mailboxNext} and
+ * rewinds. Every {@code receive} rewinds too. {@link #receive(Predicate, Duration)} and {@link
+ * #receive(Class, Duration)} are the selective receive built from these three.
+ *
+ * <h2>Timeouts, interrupts and exceptions</h2>
+ * A {@link Duration} timeout of {@link Duration#ZERO} polls; a negative one is an {@link
+ * IllegalArgumentException}. Timeouts never return early. Without a default value, a timeout
+ * throws {@link MailboxTimeoutException}; with one, the default is returned. A thread
+ * interrupted while it waits throws {@link MailboxInterruptedException} with its interrupt
+ * status still set. Both are unchecked, so thread bodies stay plain lambdas; the reasons are on
+ * each class.
+ *
+ * <p><b>Thread safety:</b> {@code send}, {@code addressOf}, {@code start}, {@code hasMailbox}
+ * and {@code droppedCount} may be called from any thread. {@code receive} and the cursor
+ * methods act on the mailbox of the calling thread, which is the only thread that takes
+ * messages from it.
+ *
+ * <p><b>Memory consistency effects:</b> actions in a thread prior to sending a message
+ * <i>happen-before</i> actions subsequent to the receipt of that message (by {@code receive} or
+ * {@code mailboxNext}) in the receiving thread.
+ */
+public final class MailboxThreads {
+
+  private MailboxThreads() {}
+
+  // ------------------------------------------------------------------ sending
+
+  /**
+   * Appends {@code message} to the mailbox of {@code thread} (thread-send). Never blocks. If the
+   * thread has ended, the message is dropped and counted in {@link #droppedCount()}. A thread
+   * that has not been started yet can be sent to; its messages wait for it.
+   *
+   * @param thread the receiver
+   * @param message the message; any object, shared as is (not copied)
+   * @throws NullPointerException if {@code thread} or {@code message} is {@code null}
+   */
+  public static void send(Thread thread, Object message) {
+    Objects.requireNonNull(thread, "thread");
+    Objects.requireNonNull(message, "message: null cannot be sent; send a value or an Optional");
+    if (!thread.isAlive() && thread.getState() == Thread.State.TERMINATED) {
+      Mailboxes.countDropped(1);
+      return;
+    }
+    Mailboxes.of(thread).offer(message);
+  }
+
+  /**
+   * Sends {@code message} to {@code address}: the same as {@code address.send(message)}, so that
+   * local and remote addresses are sent to with one call.
+   *
+   * @param address a local or remote address
+   * @param message the message
+   * @throws NullPointerException if either is {@code null}
+   */
+  public static void send(Address address, Object message) {
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(message, "message: null cannot be sent; send a value or an Optional");
+    address.send(message);
+  }
+
+  /**
+   * The address of {@code thread}'s mailbox. Sending through it skips the lookup that {@link
+   * #send(Thread, Object)} does on every call; it does not keep the thread alive.
+   *
+   * @param thread the thread
+   * @return its address; equal to every other address of the same thread
+   */
+  public static Address addressOf(Thread thread) {
+    Objects.requireNonNull(thread, "thread");
+    return Mailboxes.of(thread);
+  }
+
+  /**
+   * The address of the calling thread, to put in a message so that the receiver can answer
+   * (Erlang's {@code self()}).
+   *
+   * @return {@code addressOf(Thread.currentThread())}
+   */
+  public static Address self() {
+    return Mailboxes.of(Thread.currentThread());
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  /**
+   * Removes and returns the oldest message of the calling thread's mailbox, waiting as long as it
+   * is empty (thread-receive). Rewinds the cursor.
+   *
+   * @return the message
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object receive() {
+    return mine().take(Deadlines.FOREVER);
+  }
+
+  /**
+   * Like {@link #receive()}, waiting at most {@code timeout}.
+   *
+   * @param timeout how long to wait; {@link Duration#ZERO} polls
+   * @return the message
+   * @throws MailboxTimeoutException if no message arrived in time
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object receive(Duration timeout) {
+    Object m = mine().take(Deadlines.toNanos(timeout));
+    if (m == null) {
+      throw new MailboxTimeoutException(timeout);
+    }
+    return m;
+  }
+
+  /**
+   * Like {@link #receive()}, waiting at most {@code timeout}, then returning {@code
+   * defaultValue}.
+   *
+   * @param timeout how long to wait; {@link Duration#ZERO} polls
+   * @param defaultValue returned on timeout; may be {@code null}
+   * @return the message, or {@code defaultValue}
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object receive(Duration timeout, Object defaultValue) {
+    Object m = mine().take(Deadlines.toNanos(timeout));
+    return m == null ? defaultValue : m;
+  }
+
+  /**
+   * Selective receive: removes and returns the oldest message that {@code filter} accepts,
+   * leaving the others in their order, waiting as long as none matches. Rewinds the cursor.
+   *
+   * @param filter tested on each message, oldest first, at most once per message per call
+   * @return the first matching message
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object receive(Predicate<Object> filter) {
+    Objects.requireNonNull(filter, "filter");
+    return mine().takeMatching(filter, Deadlines.FOREVER);
+  }
+
+  /**
+   * Selective receive with a timeout; see {@link #receive(Predicate)}.
+   *
+   * @param filter tested on each message, oldest first
+   * @param timeout how long to wait for a match; {@link Duration#ZERO} looks only at what is
+   *     already there
+   * @return the first matching message
+   * @throws MailboxTimeoutException if no message matched in time
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object receive(Predicate<Object> filter, Duration timeout) {
+    Objects.requireNonNull(filter, "filter");
+    Object m = mine().takeMatching(filter, Deadlines.toNanos(timeout));
+    if (m == null) {
+      throw new MailboxTimeoutException(timeout);
+    }
+    return m;
+  }
+
+  /**
+   * Selective receive by type: the oldest message that is an instance of {@code type}.
+   *
+   * @param type the class wanted
+   * @param <T> its type
+   * @return the first message of that type
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static <T> T receive(Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    return type.cast(mine().takeMatching(type::isInstance, Deadlines.FOREVER));
+  }
+
+  /**
+   * Selective receive by type with a timeout.
+   *
+   * @param type the class wanted
+   * @param timeout how long to wait for one
+   * @param <T> its type
+   * @return the first message of that type
+   * @throws MailboxTimeoutException if none arrived in time
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static <T> T receive(Class<T> type, Duration timeout) {
+    Objects.requireNonNull(type, "type");
+    Object m = mine().takeMatching(type::isInstance, Deadlines.toNanos(timeout));
+    if (m == null) {
+      throw new MailboxTimeoutException(timeout);
+    }
+    return type.cast(m);
+  }
+
+  // ------------------------------------------------------------------ the cursor
+
+  /**
+   * Returns the message after the cursor without removing it, and advances the cursor to it,
+   * waiting as long as there is none (thread-mailbox-next).
+   *
+   * @return the message
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object mailboxNext() {
+    return mine().next(Deadlines.FOREVER);
+  }
+
+  /**
+   * Like {@link #mailboxNext()}, waiting at most {@code timeout}; the cursor does not move on
+   * timeout.
+   *
+   * @param timeout how long to wait for a message newer than the cursor
+   * @return the message
+   * @throws MailboxTimeoutException if none arrived in time
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object mailboxNext(Duration timeout) {
+    Object m = mine().next(Deadlines.toNanos(timeout));
+    if (m == null) {
+      throw new MailboxTimeoutException(timeout);
+    }
+    return m;
+  }
+
+  /**
+   * Like {@link #mailboxNext()}, waiting at most {@code timeout}, then returning {@code
+   * defaultValue}; the cursor does not move on timeout.
+   *
+   * @param timeout how long to wait
+   * @param defaultValue returned on timeout; may be {@code null}
+   * @return the message, or {@code defaultValue}
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws MailboxInterruptedException if interrupted while waiting
+   */
+  public static Object mailboxNext(Duration timeout, Object defaultValue) {
+    Object m = mine().next(Deadlines.toNanos(timeout));
+    return m == null ? defaultValue : m;
+  }
+
+  /** Moves the cursor of the calling thread's mailbox back before the oldest message. */
+  public static void mailboxRewind() {
+    Mailbox m = Mailboxes.peek(Thread.currentThread());
+    if (m != null) {
+      m.rewind();
+    }
+  }
+
+  /**
+   * Removes the message that {@link #mailboxNext()} last returned, if it returned one since the
+   * last rewind or receive, and rewinds the cursor (thread-mailbox-extract-and-rewind).
+   */
+  public static void mailboxExtractAndRewind() {
+    Mailbox m = Mailboxes.peek(Thread.currentThread());
+    if (m != null) {
+      m.extractAndRewind();
+    }
+  }
+
+  /**
+   * Number of messages waiting in the calling thread's mailbox (Erlang's
+   * {@code message_queue_len}). Walks the mailbox: meant for monitoring and tests.
+   *
+   * @return the count
+   */
+  public static int mailboxSize() {
+    Mailbox m = Mailboxes.peek(Thread.currentThread());
+    return m == null ? 0 : m.size();
+  }
+
+  // ------------------------------------------------------------------ threads
+
+  /**
+   * Starts a virtual thread that runs {@code body} (make-thread + thread-start!). Its mailbox is
+   * closed as soon as the body returns or throws.
+   *
+   * @param body what the thread does
+   * @return the started thread
+   */
+  public static Thread start(Runnable body) {
+    return start(Thread.ofVirtual(), body);
+  }
+
+  /**
+   * Starts a named virtual thread that runs {@code body}.
+   *
+   * @param name the thread's name
+   * @param body what the thread does
+   * @return the started thread
+   */
+  public static Thread start(String name, Runnable body) {
+    Objects.requireNonNull(name, "name");
+    return start(Thread.ofVirtual().name(name), body);
+  }
+
+  /**
+   * Starts a thread made by {@code builder} (for example {@code Thread.ofPlatform().daemon()})
+   * that runs {@code body}. Its mailbox is closed as soon as the body returns or throws.
+   *
+   * @param builder makes the thread, platform or virtual
+   * @param body what the thread does
+   * @return the started thread
+   */
+  public static Thread start(Thread.Builder builder, Runnable body) {
+    Thread thread = unstarted(builder, body);
+    thread.start();
+    return thread;
+  }
+
+  /**
+   * Makes a thread that runs {@code body}, without starting it (make-thread). It can be sent
+   * to before it starts.
+   *
+   * @param builder makes the thread, platform or virtual
+   * @param body what the thread does
+   * @return the thread, not started
+   */
+  public static Thread unstarted(Thread.Builder builder, Runnable body) {
+    Objects.requireNonNull(builder, "builder");
+    Objects.requireNonNull(body, "body");
+    return builder.unstarted(() -> {
+      try {
+        body.run();
+      } finally {
+        Mailboxes.threadEnded(Thread.currentThread());
+      }
+    });
+  }
+
+  /**
+   * True if {@code thread} has a mailbox now (thread?): it has been sent to, has received or has
+   * been addressed, and its mailbox has not been closed (a thread started with {@link #start}
+   * loses it as it ends, any other thread when it is collected). Every thread gets one when it
+   * needs it; this only tells whether it has, and never creates one.
+   *
+   * @param thread the thread
+   * @return whether a mailbox exists for it
+   */
+  public static boolean hasMailbox(Thread thread) {
+    Objects.requireNonNull(thread, "thread");
+    return Mailboxes.peek(thread) != null;
+  }
+
+  /**
+   * Messages dropped because their receiver had ended: sent after it ended, or left unread in
+   * its mailbox when it ended. Nothing else drops a local message.
+   *
+   * @return the count since the library was loaded, for the whole JVM
+   */
+  public static long droppedCount() {
+    return Mailboxes.dropped();
+  }
+
+  private static Mailbox mine() {
+    return Mailboxes.of(Thread.currentThread());
+  }
+}

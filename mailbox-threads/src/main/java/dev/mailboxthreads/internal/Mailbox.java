@@ -1,0 +1,406 @@
+package dev.mailboxthreads.internal;
+
+import dev.mailboxthreads.Address;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+/**
+ * The mailbox of one thread: a multi-producer, single-consumer linked list with a cursor.
+ *
+ * <p>A mailbox is a {@link WeakReference} to its owner thread, so that the registry that maps
+ * threads to mailboxes never keeps a thread alive, and it is the {@link Address} of that thread,
+ * so that {@code addressOf(thread)} allocates nothing.
+ *
+ * <p><b>Thread safety:</b> {@link #offer} may be called from any thread. Every other method is
+ * called only by the owner thread (the {@code MailboxThreads} facade looks the mailbox up from
+ * {@code Thread.currentThread()}), except {@link #close}, which is called by the owner when it
+ * ends or, for a thread that ended without telling us, by whoever expunges it after the
+ * garbage collector cleared the reference.
+ */
+public final class Mailbox extends WeakReference<Thread> implements Address {
+  /*
+   * Implementation notes.
+   *
+   * Messages are Nodes in a singly linked list, in arrival order. `head` is a stub whose value
+   * is always null; the messages are head.next, head.next.next, ... Producers append with
+   * Vyukov's wait-free MPSC protocol: swap `tail` to the new node (getAndSet, one atomic
+   * instruction, this is the linearization point of send), then link prev.next to it with a
+   * volatile write. Between the two steps the list is briefly cut after prev: the consumer sees
+   * prev.next == null and treats the mailbox as empty up to there; the producer's volatile write
+   * and its later read of `waiter` make sure the consumer is woken if it parked meanwhile.
+   *
+   * Node states: live (value != null) or removed (value == null, a "tombstone"). Only the owner
+   * removes, and it unlinks a removed node at once when the node has a successor; a node whose
+   * next is null may still be the `prev` of a producer that is about to link after it, so the
+   * owner never unlinks it then: it only nulls its value. Traversals skip tombstones and unlink
+   * them as soon as they have a successor. Hence:
+   *   - a producer writes `next` only of the node it got from getAndSet, and only from null;
+   *   - the owner writes `next` only of nodes whose `next` is already non-null, which no producer
+   *     will ever write again. No write to `next` is ever lost.
+   *
+   * Cursor (Gambit semantics): `cursor` is the node last returned by mailboxNext, or `head` when
+   * rewound; `cursorPrev` is its predecessor when cursor != head. Because traversals only unlink
+   * nodes *after* the node they start from, cursorPrev stays the predecessor of cursor until the
+   * owner rewinds.
+   *
+   * Parking: the owner publishes itself in `waiter` (volatile write), re-checks for a message
+   * (volatile read of next), and parks only if there is none. A producer links its node
+   * (volatile write of next) and then reads `waiter` (volatile read); if it finds a thread it
+   * CASes `waiter` to null and unparks it, so only one producer pays for the unpark. Sequential
+   * consistency of volatiles makes the owner see the node or the producer see the owner.
+   *
+   * Closing: `waiter` = CLOSED is terminal. The closer then walks the list and claims every
+   * remaining value by CAS (value -> null), counting each as dropped. A producer checks `waiter`
+   * before appending (so a closed mailbox does not grow) and again after linking; if it then
+   * sees CLOSED it tries to claim its own value by CAS. Exactly one of closer and producer wins
+   * each value, so every message is either received, or counted as dropped exactly once.
+   */
+
+  /** The value of {@link #waiter} once the mailbox is closed; terminal. */
+  private static final Object CLOSED = new Object();
+
+  private static final VarHandle TAIL;
+  private static final VarHandle WAITER;
+  private static final VarHandle NEXT;
+  private static final VarHandle VALUE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      TAIL = lookup.findVarHandle(Mailbox.class, "tail", Node.class);
+      WAITER = lookup.findVarHandle(Mailbox.class, "waiter", Object.class);
+      NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
+      VALUE = lookup.findVarHandle(Node.class, "value", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** One message in the list. */
+  static final class Node {
+    /** The message; null once taken or removed. Written by its producer before publication. */
+    Object value;
+    /** The successor; see the class notes for who may write it and when. */
+    volatile Node next;
+
+    Node(Object value) {
+      this.value = value;
+    }
+  }
+
+  /** Identity hash of the owner thread, fixed at creation; the registry's hash code. */
+  final int threadHash;
+
+  /** Last node appended; swapped by producers. Never null. */
+  @SuppressWarnings("unused") // accessed through TAIL
+  private volatile Node tail;
+
+  /** null, the owner thread while it is about to park or parked, or CLOSED (terminal). */
+  private volatile Object waiter;
+
+  /** The stub before the oldest message. Owner only. */
+  private Node head;
+
+  /** The node last returned by mailboxNext, or head when rewound. Owner only. */
+  private Node cursor;
+
+  /** The predecessor of cursor when cursor != head. Owner only. */
+  private Node cursorPrev;
+
+  Mailbox(Thread owner, ReferenceQueue<? super Thread> queue) {
+    super(owner, queue);
+    this.threadHash = System.identityHashCode(owner);
+    Node stub = new Node(null);
+    this.head = stub;
+    this.cursor = stub;
+    this.tail = stub;
+  }
+
+  // ------------------------------------------------------------------ producers (any thread)
+
+  /**
+   * Appends {@code message}, or drops and counts it if the owner has ended.
+   *
+   * @return true if appended, false if dropped
+   */
+  public boolean offer(Object message) {
+    Objects.requireNonNull(message, "message");
+    if (waiter == CLOSED || !ownerMayReceive()) {
+      Mailboxes.countDropped(1);
+      return false;
+    }
+    Node node = new Node(message);
+    Node prev = (Node) TAIL.getAndSet(this, node);
+    prev.next = node; // volatile write: publishes node.value, then read waiter (Dekker)
+    Object w = waiter;
+    if (w != null) {
+      if (w == CLOSED) {
+        // Closed while we appended: the closer may or may not have seen our node.
+        if (VALUE.compareAndSet(node, message, null)) {
+          Mailboxes.countDropped(1);
+        }
+        return false;
+      }
+      if (WAITER.compareAndSet(this, w, null)) {
+        LockSupport.unpark((Thread) w);
+      }
+    }
+    return true;
+  }
+
+  /** False when the owner thread has been collected or has terminated. */
+  private boolean ownerMayReceive() {
+    Thread owner = get();
+    return owner != null && (owner.isAlive() || owner.getState() != Thread.State.TERMINATED);
+  }
+
+  @Override
+  public void send(Object message) {
+    offer(message);
+  }
+
+  // ------------------------------------------------------------------ owner only
+
+  /**
+   * Removes and returns the oldest message, waiting as {@code deadlineNanos} says; rewinds the
+   * cursor.
+   *
+   * @param timeoutNanos {@link Deadlines#FOREVER} to wait without limit, 0 to poll, or the wait
+   * @return the message, or null if the time ran out
+   */
+  public Object take(long timeoutNanos) {
+    Node first = awaitAfter(head, timeoutNanos);
+    if (first == null) {
+      return null;
+    }
+    return removeFirst(first);
+  }
+
+  /** first == head.next and is live. */
+  private Object removeFirst(Node first) {
+    Object value = first.value;
+    first.value = null;
+    Node oldHead = head;
+    head = first; // first becomes the stub
+    NEXT.set(oldHead, oldHead); // unreachable now; a self-link keeps it from retaining the list
+    cursor = first;
+    cursorPrev = null;
+    return value;
+  }
+
+  /**
+   * Returns the message after the cursor without removing it and advances the cursor to it
+   * (Gambit's {@code thread-mailbox-next}).
+   *
+   * @return the message, or null if the time ran out (the cursor does not move then)
+   */
+  public Object next(long timeoutNanos) {
+    Node n = awaitAfter(cursor, timeoutNanos);
+    if (n == null) {
+      return null;
+    }
+    cursorPrev = cursor;
+    cursor = n;
+    return n.value;
+  }
+
+  /** Moves the cursor back before the oldest message. */
+  public void rewind() {
+    cursor = head;
+    cursorPrev = null;
+  }
+
+  /**
+   * Removes the message the cursor points at, if mailboxNext returned one since the last rewind,
+   * and rewinds.
+   *
+   * @return the removed message, or null if there was none to remove
+   */
+  public Object extractAndRewind() {
+    Node c = cursor;
+    if (c == head) {
+      return null;
+    }
+    Object value = c.value;
+    Node p = cursorPrev;
+    if (p == head) {
+      return removeFirst(c); // cheaper, leaves no tombstone, rewinds
+    }
+    c.value = null;
+    Node after = c.next;
+    if (after != null) {
+      NEXT.set(p, after); // p.next was c, non-null: no producer writes it
+    } // else c stays as a tombstone until it has a successor
+    rewind();
+    return value;
+  }
+
+  /**
+   * Selective receive: the oldest message that matches, removed; the others stay in order.
+   * Built from the cursor operations, as in Gambit. Rewinds the cursor whatever happens.
+   *
+   * @return the message, or null if the time ran out
+   */
+  public Object takeMatching(Predicate<Object> filter, long timeoutNanos) {
+    rewind();
+    long deadline = Deadlines.deadline(timeoutNanos);
+    try {
+      for (;;) {
+        Object m = next(Deadlines.remaining(deadline, timeoutNanos));
+        if (m == null) {
+          return null;
+        }
+        if (filter.test(m)) {
+          extractAndRewind();
+          return m;
+        }
+      }
+    } finally {
+      rewind();
+    }
+  }
+
+  /**
+   * The first live node after {@code from}, waiting up to {@code timeoutNanos}; unlinks the
+   * tombstones it passes.
+   */
+  private Node awaitAfter(Node from, long timeoutNanos) {
+    Node n = liveAfter(from);
+    if (n != null || timeoutNanos == 0) {
+      return n;
+    }
+    return park(from, timeoutNanos);
+  }
+
+  private Node park(Node from, long timeoutNanos) {
+    Thread me = Thread.currentThread();
+    long deadline = Deadlines.deadline(timeoutNanos);
+    for (;;) {
+      if (Thread.interrupted()) {
+        waiter = null;
+        me.interrupt();
+        throw new dev.mailboxthreads.MailboxInterruptedException();
+      }
+      waiter = me;
+      Node n = liveAfter(from); // re-check after publishing ourselves
+      if (n != null) {
+        waiter = null;
+        return n;
+      }
+      if (timeoutNanos == Deadlines.FOREVER) {
+        LockSupport.park(this);
+      } else {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          waiter = null;
+          return null;
+        }
+        LockSupport.parkNanos(this, remaining);
+      }
+      n = liveAfter(from);
+      if (n != null) {
+        waiter = null;
+        return n;
+      }
+    }
+  }
+
+  /** The first live node after {@code from}, or null; unlinks tombstones that have a successor. */
+  private static Node liveAfter(Node from) {
+    Node n = from.next;
+    while (n != null && n.value == null) {
+      Node after = n.next;
+      if (after == null) {
+        return null; // n is a tombstone at the end: a producer may be linking after it
+      }
+      NEXT.set(from, after);
+      n = after;
+    }
+    return n;
+  }
+
+  /**
+   * Number of messages now in the mailbox. Owner only; walks the list.
+   *
+   * @return the count
+   */
+  public int size() {
+    int count = 0;
+    for (Node n = head.next; n != null; n = n.next) {
+      if (n.value != null) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /**
+   * Closes the mailbox for good: every message still in it, and every message sent from now
+   * on, is dropped and counted. Called by the owner as it ends, or after its death.
+   */
+  void close() {
+    Object w = WAITER.getAndSet(this, CLOSED);
+    if (w == CLOSED) {
+      return;
+    }
+    long dropped = 0;
+    Node p = head;
+    for (Node n = p.next; n != null; p = n, n = n.next) {
+      Object v = n.value;
+      if (v != null && VALUE.compareAndSet(n, v, null)) {
+        dropped++;
+      }
+    }
+    // keep only the last node: earlier ones become garbage even if an Address outlives us
+    head = p;
+    cursor = p;
+    cursorPrev = null;
+    if (dropped > 0) {
+      Mailboxes.countDropped(dropped);
+    }
+  }
+
+  /** True once closed. */
+  boolean isClosed() {
+    return waiter == CLOSED;
+  }
+
+  // ------------------------------------------------------------------ identity
+
+  /** Equal to another mailbox of the same (still reachable) thread; see {@link Mailboxes}. */
+  @Override
+  public boolean equals(Object o) {
+    if (o == this) {
+      return true;
+    }
+    if (!(o instanceof Mailbox other)) {
+      return false;
+    }
+    Thread t = get();
+    return t != null && other.get() == t;
+  }
+
+  @Override
+  public int hashCode() {
+    return threadHash;
+  }
+
+  @Override
+  public String toString() {
+    Thread t = get();
+    return t == null ? "Address[ended thread]" : "Address[" + describe(t) + "]";
+  }
+
+  static String describe(Thread t) {
+    String name = t.getName();
+    return (t.isVirtual() ? "virtual thread #" : "thread #") + t.threadId()
+        + (name.isEmpty() ? "" : " \"" + name + "\"");
+  }
+}
