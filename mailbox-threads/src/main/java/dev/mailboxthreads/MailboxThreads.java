@@ -78,13 +78,26 @@ public final class MailboxThreads {
    * @throws NullPointerException if {@code thread} or {@code message} is {@code null}
    */
   public static void send(Thread thread, Object message) {
+    trySend(thread, message);
+  }
+
+  /**
+   * Like {@link #send(Thread, Object)}, but tells whether the message went into the mailbox.
+   *
+   * @param thread the receiver
+   * @param message the message
+   * @return true if appended to the mailbox; false if dropped because the thread has ended (the
+   *     drop is counted in {@link #droppedCount()} as well)
+   * @throws NullPointerException if {@code thread} or {@code message} is {@code null}
+   */
+  public static boolean trySend(Thread thread, Object message) {
     Objects.requireNonNull(thread, "thread");
     Objects.requireNonNull(message, "message: null cannot be sent; send a value or an Optional");
     if (!thread.isAlive() && thread.getState() == Thread.State.TERMINATED) {
       Mailboxes.countDropped(1);
-      return;
+      return false;
     }
-    Mailboxes.of(thread).offer(message);
+    return Mailboxes.of(thread).offer(message);
   }
 
   /**

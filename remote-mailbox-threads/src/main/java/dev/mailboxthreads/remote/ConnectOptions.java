@@ -1,0 +1,109 @@
+package dev.mailboxthreads.remote;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a connection sends. {@link #defaults()} suits most uses; change one setting with a
+ * {@code with...} method: {@code ConnectOptions.defaults().withSendTimeout(Duration.ofSeconds(1))}.
+ *
+ * @param codec encodes messages, in the sending thread; default {@link JavaCodec#defaults()}
+ * @param sendHighWaterMark messages queued per endpoint inside ZeroMQ (ZMQ_SNDHWM), and also
+ *     the capacity of the connection's own queue in front of the socket; default 100,000
+ * @param sendTimeout how long {@code send} waits when both queues are full before it throws
+ *     {@link SendTimeoutException}; {@link Duration#ZERO} fails at once; default 10 s
+ * @param linger how long, after {@link RemoteThread#close()} or the context's close, ZeroMQ
+ *     keeps trying to deliver what is still queued (ZMQ_LINGER); default 5 s
+ * @param maxMessageBytes largest encoded message {@code send} accepts; larger ones throw
+ *     {@link UnencodableMessageException}; default 16 MiB
+ */
+public record ConnectOptions(
+    Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger, int maxMessageBytes) {
+
+  /**
+   * Checks the settings.
+   *
+   * @param codec not null
+   * @param sendHighWaterMark 1 or more
+   * @param sendTimeout not negative
+   * @param linger not negative
+   * @param maxMessageBytes more than 0
+   */
+  public ConnectOptions {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(sendTimeout, "sendTimeout");
+    Objects.requireNonNull(linger, "linger");
+    if (sendHighWaterMark < 1) {
+      throw new IllegalArgumentException("sendHighWaterMark < 1: " + sendHighWaterMark);
+    }
+    if (sendTimeout.isNegative()) {
+      throw new IllegalArgumentException("sendTimeout < 0: " + sendTimeout);
+    }
+    if (linger.isNegative()) {
+      throw new IllegalArgumentException("linger < 0: " + linger);
+    }
+    if (maxMessageBytes <= 0) {
+      throw new IllegalArgumentException("maxMessageBytes <= 0: " + maxMessageBytes);
+    }
+  }
+
+  /**
+   * The defaults.
+   *
+   * @return the default options
+   */
+  public static ConnectOptions defaults() {
+    return new ConnectOptions(
+        JavaCodec.defaults(), 100_000, Duration.ofSeconds(10), Duration.ofSeconds(5), 16 << 20);
+  }
+
+  /**
+   * These options with another codec.
+   *
+   * @param codec the codec
+   * @return new options
+   */
+  public ConnectOptions withCodec(Codec codec) {
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes);
+  }
+
+  /**
+   * These options with another high-water mark.
+   *
+   * @param messages the high-water mark
+   * @return new options
+   */
+  public ConnectOptions withSendHighWaterMark(int messages) {
+    return new ConnectOptions(codec, messages, sendTimeout, linger, maxMessageBytes);
+  }
+
+  /**
+   * These options with another send timeout.
+   *
+   * @param timeout the send timeout
+   * @return new options
+   */
+  public ConnectOptions withSendTimeout(Duration timeout) {
+    return new ConnectOptions(codec, sendHighWaterMark, timeout, linger, maxMessageBytes);
+  }
+
+  /**
+   * These options with another linger.
+   *
+   * @param linger the linger
+   * @return new options
+   */
+  public ConnectOptions withLinger(Duration linger) {
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes);
+  }
+
+  /**
+   * These options with another size limit.
+   *
+   * @param bytes the largest encoded message accepted
+   * @return new options
+   */
+  public ConnectOptions withMaxMessageBytes(int bytes) {
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, bytes);
+  }
+}

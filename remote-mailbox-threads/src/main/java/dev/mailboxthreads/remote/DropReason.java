@@ -1,0 +1,22 @@
+package dev.mailboxthreads.remote;
+
+/**
+ * Why a publication dropped a message it received instead of delivering it. Every drop is
+ * counted by reason ({@link PublicationStats#dropped()}) and logged through {@link
+ * System.Logger} ({@code dev.mailboxthreads.remote}): the first drop of each reason at {@code
+ * WARNING}, later ones at {@code DEBUG}, so a flood of bad input cannot flood the log.
+ */
+public enum DropReason {
+  /** The frame is shorter than the header, has the wrong magic or version, or has more parts. */
+  MALFORMED_FRAME,
+  /** The header names a codec this publication does not decode. */
+  UNKNOWN_CODEC,
+  /** The codec could not decode the payload. */
+  UNDECODABLE,
+  /** The payload names a class the codec does not allow. Nothing of it was instantiated. */
+  FORBIDDEN_CLASS,
+  /** The frame is larger than the publication's {@code maxMessageBytes}. */
+  TOO_LARGE,
+  /** The published thread has ended; the message was decoded but had nowhere to go. */
+  RECEIVER_ENDED
+}

@@ -1,0 +1,73 @@
+package dev.mailboxthreads.remote;
+
+import dev.mailboxthreads.remote.internal.PublicationLoop;
+import java.util.List;
+
+/**
+ * A thread published on ZeroMQ endpoints (publish-thread!): a message loop that receives what
+ * is sent to the endpoints, decodes it, and puts it in the thread's mailbox. Made by {@link
+ * RemoteMailboxThreads#publish(Thread, String...)}; each publication has its own loop on its own
+ * platform thread, as each call of publish-thread! does.
+ *
+ * <p>Bad input never stops a publication: a frame that cannot be delivered is dropped, counted
+ * by {@link DropReason} in {@link #stats()} and logged, and the next good one is delivered.
+ *
+ * <p><b>Thread safety:</b> all methods may be called from any thread.
+ */
+public final class Publication implements AutoCloseable {
+  private final Thread thread;
+  private final List<String> endpoints;
+  private final PublicationLoop loop;
+  private final RemoteContext context;
+
+  Publication(RemoteContext context, Thread thread, List<String> endpoints, PublicationLoop loop) {
+    this.context = context;
+    this.thread = thread;
+    this.endpoints = endpoints;
+    this.loop = loop;
+  }
+
+  /**
+   * The published thread.
+   *
+   * @return the thread whose mailbox receives
+   */
+  public Thread thread() {
+    return thread;
+  }
+
+  /**
+   * The endpoints actually bound, in the order given: a wildcard port ({@code tcp://HOST:*}) is
+   * replaced by the port chosen, so these can be handed to {@code connect} as they are.
+   *
+   * @return the bound endpoints
+   */
+  public List<String> endpoints() {
+    return endpoints;
+  }
+
+  /**
+   * The publication's counters: frames received, messages delivered, frames dropped by reason.
+   *
+   * @return a snapshot
+   */
+  public PublicationStats stats() {
+    return loop.stats();
+  }
+
+  /**
+   * Stops the message loop, unbinds the endpoints (an ipc socket file is removed), and returns
+   * only when the loop's thread has ended. Messages not yet taken from the socket are lost, as
+   * when a process ends. Idempotent; never interrupts anyone.
+   */
+  @Override
+  public void close() {
+    loop.close();
+    context.forget(this);
+  }
+
+  @Override
+  public String toString() {
+    return "Publication[" + thread + " on " + endpoints + "]";
+  }
+}

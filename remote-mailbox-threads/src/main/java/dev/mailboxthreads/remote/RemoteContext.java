@@ -1,0 +1,180 @@
+package dev.mailboxthreads.remote;
+
+import dev.mailboxthreads.remote.internal.Endpoints;
+import dev.mailboxthreads.remote.internal.PublicationLoop;
+import dev.mailboxthreads.remote.internal.SenderLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.zeromq.ZMQ;
+
+/**
+ * A ZeroMQ context with the publications and connections made through it. The static methods
+ * of {@link RemoteMailboxThreads} use a default context, created on first use and closed at JVM
+ * exit; create your own for tests and containers, where everything must be closed at a known
+ * moment. {@code inproc://} endpoints reach only publications of the same context.
+ *
+ * <p><b>Thread safety:</b> all methods may be called from any thread. Closing while another
+ * thread publishes or connects is safe: that call then fails with {@link
+ * RemoteMailboxException}.
+ */
+public final class RemoteContext implements AutoCloseable {
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private final ZMQ.Context zmq;
+  private final String name;
+  /** Publications and connections not yet closed. */
+  private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private RemoteContext() {
+    this.name = "mbt-zmq-" + IDS.incrementAndGet();
+    this.zmq = ZMQ.context(1);
+    AtomicInteger threads = new AtomicInteger();
+    this.zmq.setThreadFactor((runnable, threadName) -> Thread.ofPlatform()
+        .daemon()
+        .name(name + "-" + threadName + "-" + threads.incrementAndGet())
+        .unstarted(runnable));
+  }
+
+  /**
+   * Creates a context with one ZeroMQ I/O thread. Close it when done.
+   *
+   * @return a new context
+   */
+  public static RemoteContext create() {
+    return new RemoteContext();
+  }
+
+  /**
+   * Publishes {@code thread} on {@code endpoints} with default options; see {@link
+   * RemoteMailboxThreads#publish(Thread, String...)}.
+   *
+   * @param thread the thread whose mailbox receives
+   * @param endpoints at least one of {@code tcp://HOST:PORT} (PORT may be {@code *}), {@code
+   *     ipc:///path}, {@code inproc://name}
+   * @return the publication; close it to stop
+   */
+  public Publication publish(Thread thread, String... endpoints) {
+    return publish(thread, PublishOptions.defaults(), endpoints);
+  }
+
+  /**
+   * Publishes {@code thread} on {@code endpoints}.
+   *
+   * @param thread the thread whose mailbox receives
+   * @param options codec and limits
+   * @param endpoints at least one endpoint
+   * @return the publication; close it to stop
+   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport
+   * @throws RemoteMailboxException if an endpoint cannot be bound (for example, it is in use)
+   */
+  public Publication publish(Thread thread, PublishOptions options, String... endpoints) {
+    Objects.requireNonNull(thread, "thread");
+    Objects.requireNonNull(options, "options");
+    List<String> checked = Endpoints.check(endpoints, true);
+    ensureOpen();
+    PublicationLoop loop = new PublicationLoop(zmq, thread, options, checked);
+    List<String> bound = loop.start();
+    Publication publication = new Publication(this, thread, bound, loop);
+    register(publication);
+    return publication;
+  }
+
+  /**
+   * Connects to a thread published on {@code endpoints} with default options; see {@link
+   * RemoteMailboxThreads#connect(String...)}.
+   *
+   * @param endpoints at least one endpoint; several are sent to round-robin
+   * @return the connection, an {@link dev.mailboxthreads.Address}
+   */
+  public RemoteThread connect(String... endpoints) {
+    return connect(ConnectOptions.defaults(), endpoints);
+  }
+
+  /**
+   * Connects to a thread published on {@code endpoints}. Connecting does not wait for the
+   * receiver: messages sent before it is reachable wait in the connection's queue.
+   *
+   * @param options codec, high-water mark, timeouts and limits
+   * @param endpoints at least one endpoint; several are sent to round-robin
+   * @return the connection, an {@link dev.mailboxthreads.Address}
+   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport
+   * @throws RemoteMailboxException if the connection cannot be set up
+   */
+  public RemoteThread connect(ConnectOptions options, String... endpoints) {
+    Objects.requireNonNull(options, "options");
+    List<String> checked = Endpoints.check(endpoints, false);
+    ensureOpen();
+    SenderLoop loop = new SenderLoop(zmq, options, checked);
+    loop.start();
+    RemoteThread remote = new RemoteThread(this, checked, options, loop);
+    register(remote);
+    return remote;
+  }
+
+  /**
+   * Closes every publication and connection of this context (connections deliver what they
+   * hold, for up to their linger), then terminates the ZeroMQ context. Returns when all their
+   * threads have ended. Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    List<AutoCloseable> all = new ArrayList<>(open);
+    // publications first: they stop at once; connections may linger
+    all.sort((a, b) -> Boolean.compare(a instanceof RemoteThread, b instanceof RemoteThread));
+    for (AutoCloseable c : all) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.getLogger("dev.mailboxthreads.remote")
+            .log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
+      }
+    }
+    synchronized (zmq) {
+      if (!zmq.isTerminated()) {
+        zmq.term();
+      }
+    }
+  }
+
+  /**
+   * True once {@link #close()} has been called.
+   *
+   * @return whether this context is closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new RemoteMailboxException(this + " is closed; create a new RemoteContext", null);
+    }
+  }
+
+  private void register(AutoCloseable resource) {
+    open.add(resource);
+    if (closed) { // close() may have missed it: it reads `open` after writing `closed`
+      try {
+        resource.close();
+      } catch (Exception ignored) {
+        // reported below
+      }
+      throw new RemoteMailboxException(this + " was closed meanwhile", null);
+    }
+  }
+
+  void forget(AutoCloseable resource) {
+    open.remove(resource);
+  }
+
+  @Override
+  public String toString() {
+    return "RemoteContext[" + name + "]";
+  }
+}

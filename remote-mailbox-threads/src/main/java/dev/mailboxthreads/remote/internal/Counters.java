@@ -1,0 +1,48 @@
+package dev.mailboxthreads.remote.internal;
+
+import dev.mailboxthreads.remote.DropReason;
+import dev.mailboxthreads.remote.PublicationStats;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A publication's counters. Written by its I/O thread only (single writer, so a release store
+ * suffices and no read-modify-write is needed); read by anyone.
+ */
+final class Counters {
+  private static final int RECEIVED = 0;
+  private static final int DELIVERED = 1;
+  private static final int FIRST_DROP = 2;
+  private static final DropReason[] REASONS = DropReason.values();
+
+  /** Index 0 received, 1 delivered, 2 + ordinal: drops. Written by the I/O thread only. */
+  private final AtomicLongArray values = new AtomicLongArray(FIRST_DROP + REASONS.length);
+
+  private void increment(int i) {
+    values.setRelease(i, values.getPlain(i) + 1); // single writer: benign
+  }
+
+  void received() {
+    increment(RECEIVED);
+  }
+
+  void delivered() {
+    increment(DELIVERED);
+  }
+
+  /** Counts a drop; returns the count for that reason including this one. */
+  long dropped(DropReason reason) {
+    int i = FIRST_DROP + reason.ordinal();
+    increment(i);
+    return values.getPlain(i);
+  }
+
+  PublicationStats snapshot() {
+    Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+    for (DropReason r : REASONS) {
+      dropped.put(r, values.getAcquire(FIRST_DROP + r.ordinal()));
+    }
+    return new PublicationStats(values.getAcquire(RECEIVED), values.getAcquire(DELIVERED), dropped);
+  }
+}

@@ -1,0 +1,311 @@
+package dev.mailboxthreads.remote.internal;
+
+import dev.mailboxthreads.MailboxThreads;
+import dev.mailboxthreads.remote.Codec;
+import dev.mailboxthreads.remote.CodecException;
+import dev.mailboxthreads.remote.DropReason;
+import dev.mailboxthreads.remote.PublicationStats;
+import dev.mailboxthreads.remote.PublishOptions;
+import dev.mailboxthreads.remote.RemoteMailboxException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import zmq.ZError;
+
+/**
+ * The message loop of one publication: a platform thread that owns a PULL socket bound to the
+ * publication's endpoints, decodes each frame and puts the message in the published thread's
+ * mailbox.
+ *
+ * <p><b>Thread safety:</b> {@link #start} and {@link #close} may be called from any thread;
+ * everything else runs on the loop's own thread, the only one that touches the socket.
+ */
+public final class PublicationLoop implements Runnable {
+  /*
+   * Waiting: the loop waits in Selector.select on the socket's signalling channel (JeroMQ's
+   * ZMQ_FD), which becomes readable when the socket has commands to process, e.g. "a pipe
+   * became readable". That signal is edge-like, so after every wake-up the loop drains the
+   * socket with non-blocking receives until EAGAIN and checks getEvents() before it selects
+   * again. close() sets `closing` and calls Selector.wakeup(), which is safe from any thread,
+   * touches no socket, and cannot be broken by an interrupt of the closing thread (a user
+   * thread writing to a channel could be: an interrupt closes an NIO channel).
+   */
+  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
+  private static final AtomicInteger IDS = new AtomicInteger();
+  /** Frames taken per wake-up before looking at `closing` again. */
+  private static final int BATCH = 4096;
+
+  private final ZMQ.Context context;
+  private final Thread target;
+  private final PublishOptions options;
+  private final List<String> requested;
+  private final Counters counters = new Counters();
+  private final CompletableFuture<List<String>> bound = new CompletableFuture<>();
+  private final Thread ioThread;
+
+  /** Set once by close(); read by the loop. */
+  private volatile boolean closing;
+  /** Created by the loop thread before `bound` completes; wakeup() is thread-safe. */
+  private volatile Selector selector;
+
+  /**
+   * Creates the loop; call {@link #start()} next.
+   *
+   * @param context the ZeroMQ context
+   * @param target the published thread
+   * @param options the publication's options
+   * @param endpoints checked endpoints
+   */
+  public PublicationLoop(
+      ZMQ.Context context, Thread target, PublishOptions options, List<String> endpoints) {
+    this.context = context;
+    this.target = target;
+    this.options = options;
+    this.requested = List.copyOf(endpoints);
+    this.ioThread = Thread.ofPlatform()
+        .daemon()
+        .name("mbt-publication-" + IDS.incrementAndGet())
+        .unstarted(this);
+  }
+
+  /**
+   * Starts the loop and waits until every endpoint is bound.
+   *
+   * @return the endpoints actually bound (a wildcard port replaced by the port chosen)
+   * @throws RemoteMailboxException if an endpoint cannot be bound; nothing stays bound then
+   */
+  public List<String> start() {
+    ioThread.start();
+    boolean interrupted = false;
+    try {
+      for (;;) {
+        try {
+          return bound.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // binding takes milliseconds; finish it, keep the interrupt
+        } catch (java.util.concurrent.ExecutionException e) {
+          awaitEnd();
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new RemoteMailboxException("cannot publish on " + requested, e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Stops the loop, unbinds, and returns once the loop's thread has ended. Idempotent. */
+  public void close() {
+    closing = true;
+    Selector s = selector;
+    if (s != null) {
+      s.wakeup();
+    }
+    awaitEnd();
+  }
+
+  private void awaitEnd() {
+    if (Thread.currentThread() == ioThread) {
+      return;
+    }
+    boolean interrupted = false;
+    while (ioThread.isAlive()) {
+      try {
+        ioThread.join();
+      } catch (InterruptedException e) {
+        interrupted = true; // close must not return before the loop has ended
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The counters now.
+   *
+   * @return a snapshot
+   */
+  public PublicationStats stats() {
+    return counters.snapshot();
+  }
+
+  /**
+   * The loop's thread, for tests and diagnostics.
+   *
+   * @return the I/O thread
+   */
+  public Thread ioThread() {
+    return ioThread;
+  }
+
+  @Override
+  public void run() {
+    ZMQ.Socket socket = null;
+    List<String> actual = new ArrayList<>();
+    try {
+      try {
+        socket = context.socket(SocketType.PULL);
+        socket.setLinger(0);
+        socket.setRcvHWM(options.receiveHighWaterMark());
+        for (String endpoint : requested) {
+          actual.add(bind(socket, endpoint));
+        }
+        Selector sel = Selector.open();
+        socket.getFD().register(sel, SelectionKey.OP_READ);
+        selector = sel;
+      } catch (RuntimeException | IOException e) {
+        bound.completeExceptionally(e instanceof IOException
+            ? new RemoteMailboxException("cannot set up the publication on " + requested, e)
+            : e);
+        return;
+      }
+      bound.complete(List.copyOf(actual));
+      loop(socket);
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.ERROR, "publication " + actual + " stopped by an unexpected failure", e);
+    } finally {
+      if (socket != null) {
+        for (String endpoint : actual) {
+          try {
+            socket.unbind(endpoint);
+          } catch (RuntimeException ignored) {
+            // closing anyway
+          }
+        }
+        socket.close();
+      }
+      Selector sel = selector;
+      if (sel != null) {
+        try {
+          sel.close();
+        } catch (IOException ignored) {
+          // nothing left to do with it
+        }
+      }
+      bound.completeExceptionally(new RemoteMailboxException("publication closed", null));
+    }
+  }
+
+  private static String bind(ZMQ.Socket socket, String endpoint) {
+    boolean ok;
+    try {
+      ok = socket.bind(endpoint);
+    } catch (ZMQException | IllegalArgumentException e) {
+      throw ZmqErrors.bindFailed(endpoint, ZmqErrors.errno(socket, e), e);
+    }
+    if (!ok) {
+      throw ZmqErrors.bindFailed(endpoint, socket.errno(), null);
+    }
+    String last = socket.getLastEndpoint();
+    return last == null ? endpoint : last;
+  }
+
+  private void loop(ZMQ.Socket socket) {
+    Selector sel = selector;
+    while (!closing) {
+      if (drain(socket)) {
+        continue; // a full batch: there may be more
+      }
+      if ((socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+        continue;
+      }
+      try {
+        sel.select(1000);
+      } catch (IOException e) {
+        throw new RemoteMailboxException("the publication's selector failed", e);
+      }
+      sel.selectedKeys().clear();
+    }
+  }
+
+  /** Takes up to BATCH frames; true if it took a full batch. */
+  private boolean drain(ZMQ.Socket socket) {
+    for (int i = 0; i < BATCH; i++) {
+      byte[] frame;
+      try {
+        frame = socket.recv(ZMQ.DONTWAIT);
+      } catch (ZMQException e) {
+        if (e.getErrorCode() == ZError.ETERM) {
+          closing = true;
+          return false;
+        }
+        throw e;
+      }
+      if (frame == null) {
+        return false;
+      }
+      counters.received();
+      if (socket.hasReceiveMore()) {
+        while (socket.hasReceiveMore()) {
+          socket.recv(ZMQ.DONTWAIT);
+        }
+        drop(DropReason.MALFORMED_FRAME, "a message of several frames (expected one)");
+        continue;
+      }
+      handle(frame);
+    }
+    return true;
+  }
+
+  private void handle(byte[] frame) {
+    if (frame.length > options.maxMessageBytes()) {
+      drop(DropReason.TOO_LARGE, "a frame of " + frame.length + " bytes (maxMessageBytes is "
+          + options.maxMessageBytes() + ")");
+      return;
+    }
+    int offset = Frames.payloadOffset(frame);
+    if (offset < 0) {
+      drop(DropReason.MALFORMED_FRAME, "a frame of " + frame.length
+          + " bytes without a valid header (see docs/wire-format.md)");
+      return;
+    }
+    Codec codec = options.codec();
+    if (Frames.codecId(frame) != codec.id()) {
+      drop(DropReason.UNKNOWN_CODEC, "a frame of codec " + Frames.codecId(frame)
+          + " (this publication decodes codec " + codec.id() + ")");
+      return;
+    }
+    Object message;
+    try {
+      message = codec.decode(frame, offset, frame.length - offset);
+    } catch (CodecException e) {
+      drop(e.reason(), e.getMessage());
+      return;
+    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+      drop(DropReason.UNDECODABLE, "the codec failed: " + e);
+      return;
+    }
+    if (message == null) {
+      drop(DropReason.UNDECODABLE, "the codec decoded null");
+      return;
+    }
+    if (MailboxThreads.trySend(target, message)) {
+      counters.delivered();
+    } else {
+      drop(DropReason.RECEIVER_ENDED, "a message for " + target + ", which has ended");
+    }
+  }
+
+  private void drop(DropReason reason, String what) {
+    long n = counters.dropped(reason);
+    Level level = n == 1 ? Level.WARNING : Level.DEBUG;
+    if (LOG.isLoggable(level)) {
+      LOG.log(level, "publication " + requested + " dropped " + what + " [" + reason + ", "
+          + n + " so far" + (n == 1 ? "; later drops of this reason are logged at DEBUG" : "")
+          + "]");
+    }
+  }
+}
