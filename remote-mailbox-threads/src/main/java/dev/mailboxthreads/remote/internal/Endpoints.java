@@ -15,7 +15,7 @@ public final class Endpoints {
    *
    * @param endpoints at least one
    * @param forBind true for publish (a tcp port may be {@code *}), false for connect
-   * @return the endpoints as a list
+   * @return the endpoints as a list, transports in lower case
    * @throws IllegalArgumentException naming the first bad endpoint and the accepted forms
    */
   public static List<String> check(String[] endpoints, boolean forBind) {
@@ -23,13 +23,15 @@ public final class Endpoints {
     if (endpoints.length == 0) {
       throw new IllegalArgumentException("no endpoint given: give at least one, e.g. " + FORMS);
     }
-    for (String e : endpoints) {
-      check(e, forBind);
+    String[] normalized = new String[endpoints.length];
+    for (int i = 0; i < endpoints.length; i++) {
+      normalized[i] = check(endpoints[i], forBind);
     }
-    return List.of(endpoints);
+    return List.of(normalized);
   }
 
-  static void check(String endpoint, boolean forBind) {
+  /** Checks one endpoint; returns it with the transport in lower case. */
+  static String check(String endpoint, boolean forBind) {
     Objects.requireNonNull(endpoint, "endpoint");
     int sep = endpoint.indexOf("://");
     if (sep <= 0) {
@@ -47,6 +49,7 @@ public final class Endpoints {
       default -> throw new IllegalArgumentException("unsupported transport '" + transport
           + "' in endpoint '" + endpoint + "': use " + FORMS);
     }
+    return transport + "://" + rest;
   }
 
   private static void checkTcp(String endpoint, String rest, boolean forBind) {

@@ -200,6 +200,10 @@ public final class PublicationLoop implements Runnable {
   }
 
   private static String bind(ZMQ.Socket socket, String endpoint) {
+    if (endpoint.startsWith("ipc://") && IpcPaths.prepareBind(endpoint)) {
+      LOG.log(Level.INFO, "removed a stale socket file (no process listened on it) to bind "
+          + endpoint);
+    }
     boolean ok;
     try {
       ok = socket.bind(endpoint);
