@@ -374,10 +374,19 @@ public final class MailboxThreads {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(body, "body");
     return builder.unstarted(() -> {
+      Thread me = Thread.currentThread();
       try {
         body.run();
+      } catch (Throwable t) {
+        // Report it as the JVM would, but before the mailbox closes: otherwise a send during
+        // the handler would create a fresh mailbox for a thread that is about to end.
+        try {
+          me.getUncaughtExceptionHandler().uncaughtException(me, t);
+        } catch (Throwable ignored) {
+          // the JVM ignores what an uncaught-exception handler throws, too
+        }
       } finally {
-        Mailboxes.threadEnded(Thread.currentThread());
+        Mailboxes.threadEnded(me);
       }
     });
   }

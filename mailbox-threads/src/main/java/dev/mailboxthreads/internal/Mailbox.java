@@ -126,6 +126,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /**
    * Appends {@code message}, or drops and counts it if the owner has ended.
    *
+   * @param message the message, not null
    * @return true if appended, false if dropped
    */
   public boolean offer(Object message) {
@@ -167,7 +168,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   // ------------------------------------------------------------------ owner only
 
   /**
-   * Removes and returns the oldest message, waiting as {@code deadlineNanos} says; rewinds the
+   * Removes and returns the oldest message, waiting as {@code timeoutNanos} says; rewinds the
    * cursor.
    *
    * @param timeoutNanos {@link Deadlines#FOREVER} to wait without limit, 0 to poll, or the wait
@@ -197,6 +198,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * Returns the message after the cursor without removing it and advances the cursor to it
    * (Gambit's {@code thread-mailbox-next}).
    *
+   * @param timeoutNanos {@link Deadlines#FOREVER}, 0 to poll, or the wait
    * @return the message, or null if the time ran out (the cursor does not move then)
    */
   public Object next(long timeoutNanos) {
@@ -244,6 +246,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * Selective receive: the oldest message that matches, removed; the others stay in order.
    * Built from the cursor operations, as in Gambit. Rewinds the cursor whatever happens.
    *
+   * @param filter tested on each message, oldest first
+   * @param timeoutNanos {@link Deadlines#FOREVER}, 0 to poll, or the wait
    * @return the message, or null if the time ran out
    */
   public Object takeMatching(Predicate<Object> filter, long timeoutNanos) {
@@ -350,13 +354,23 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     if (w == CLOSED) {
       return;
     }
+    // Every producer that appended without seeing CLOSED swapped `tail` before we set CLOSED,
+    // so its node is at or before `last`; walk to it, waiting out producers that have swapped
+    // but not linked yet. Producers after `last` see CLOSED and claim their own value.
+    Node last = (Node) TAIL.getVolatile(this);
     long dropped = 0;
     Node p = head;
-    for (Node n = p.next; n != null; p = n, n = n.next) {
+    while (p != last) {
+      Node n = p.next;
+      if (n == null) {
+        Thread.onSpinWait(); // a producer is between its getAndSet and its link
+        continue;
+      }
       Object v = n.value;
       if (v != null && VALUE.compareAndSet(n, v, null)) {
         dropped++;
       }
+      p = n;
     }
     // keep only the last node: earlier ones become garbage even if an Address outlives us
     head = p;

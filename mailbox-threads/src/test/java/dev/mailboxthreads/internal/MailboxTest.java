@@ -1,0 +1,296 @@
+package dev.mailboxthreads.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The invariants in the implementation notes of {@link Mailbox}, on mailboxes made directly
+ * (not registered). Owner-only methods are called by the owner: the test thread, or a thread
+ * made for the test.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MailboxTest {
+
+  private static Mailbox mailboxOf(Thread owner) {
+    return new Mailbox(owner, new ReferenceQueue<>());
+  }
+
+  private static List<Object> takeAll(Mailbox m) {
+    List<Object> out = new ArrayList<>();
+    for (Object v; (v = m.take(0)) != null; ) {
+      out.add(v);
+    }
+    return out;
+  }
+
+  @Test
+  void offerThenTake_isFifo_andRewinds() {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    for (int i = 0; i < 5; i++) {
+      assertThat(m.offer(i)).isTrue();
+    }
+    assertThat(m.next(0)).isEqualTo(0);
+    assertThat(m.next(0)).isEqualTo(1);
+    assertThat(m.take(0)).isEqualTo(0);
+    assertThat(m.extractAndRewind()).as("take rewound: nothing to extract").isNull();
+    assertThat(takeAll(m)).containsExactly(1, 2, 3, 4);
+    assertThat(m.take(0)).isNull();
+  }
+
+  @Test
+  void extractAndRewind_returnsTheRemovedValue_orNullWhenRewound() {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    m.offer("a");
+    m.offer("b");
+    m.offer("c");
+    assertThat(m.extractAndRewind()).isNull();
+    m.next(0);
+    m.next(0);
+    assertThat(m.extractAndRewind()).isEqualTo("b");
+    assertThat(m.extractAndRewind()).isNull();
+    m.next(0);
+    m.next(0);
+    assertThat(m.extractAndRewind()).isEqualTo("c"); // the newest: left as a tombstone
+    assertThat(m.size()).isEqualTo(1);
+    m.offer("d"); // a producer links after the tombstone
+    assertThat(m.next(0)).isEqualTo("a");
+    assertThat(m.next(0)).as("the tombstone is skipped").isEqualTo("d");
+    assertThat(m.next(0)).isNull();
+    assertThat(takeAll(m)).containsExactly("a", "d");
+  }
+
+  @Test
+  void takeMatching_rewindsWhateverHappens() {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    m.offer(1);
+    m.offer(2);
+    m.offer(3);
+    m.next(0);
+    m.next(0);
+    assertThat(m.takeMatching(x -> x.equals(3), 0)).isEqualTo(3);
+    assertThat(m.next(0)).isEqualTo(1);
+    assertThat(m.takeMatching(x -> x.equals(9), 0)).isNull();
+    assertThat(m.next(0)).as("rewound after no match").isEqualTo(1);
+    assertThat(takeAll(m)).containsExactly(1, 2);
+  }
+
+  @Test
+  void close_countsUnreadAsDropped_andIsIdempotent() {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    m.offer("a");
+    m.offer("b");
+    m.offer("c");
+    m.take(0);
+    long before = Mailboxes.dropped();
+    m.close();
+    assertThat(Mailboxes.dropped() - before).isEqualTo(2);
+    assertThat(m.isClosed()).isTrue();
+    m.close();
+    assertThat(Mailboxes.dropped() - before).as("closing twice counts once").isEqualTo(2);
+    assertThat(m.size()).isZero();
+    assertThat(m.take(0)).isNull();
+  }
+
+  /** "A producer checks waiter before appending, so a closed mailbox does not grow." */
+  @Test
+  void offer_afterClose_isDroppedAndCounted_andMailboxDoesNotGrow() {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    m.close();
+    long before = Mailboxes.dropped();
+    for (int i = 0; i < 1000; i++) {
+      assertThat(m.offer(i)).isFalse();
+    }
+    assertThat(Mailboxes.dropped() - before).isEqualTo(1000);
+    assertThat(m.size()).isZero();
+    m.send("via the Address interface");
+    assertThat(Mailboxes.dropped() - before).isEqualTo(1001);
+  }
+
+  /**
+   * "Exactly one of closer and producer wins each value, so every message is either received,
+   * or counted as dropped exactly once." Producers append while the owner takes a few and then
+   * closes; repeated, so that close lands at many different points of the appends.
+   *
+   * <p>Regression test for the race between {@code close()} and a producer stalled between its
+   * two steps. Producer A swaps {@code tail} (getting prev) and is descheduled before it writes
+   * {@code prev.next}; producers B, C... append after A's node, read {@code waiter} (not yet
+   * CLOSED) and return true: their messages are in the mailbox, beyond the cut. The closer then
+   * sets CLOSED and walks from {@code head} while {@code next != null}: it stops at prev, so it
+   * never claims B's and C's messages, and when A finally links it claims only its own. B's and
+   * C's messages are neither received nor counted (observed: a whole producer's 20,000
+   * messages missing from the count). Needs more producers than cores to hit the window; fails
+   * within a few dozen rounds on a 2-core machine.
+   */
+  @Test
+  void everyMessage_isReceivedOrDroppedExactlyOnce_whenCloseRacesWithProducers()
+      throws Exception {
+    int producers = 4;
+    int perProducer = 20_000;
+    long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+    for (int round = 0; round < 300 && System.nanoTime() - stopAt < 0; round++) {
+      int takeBeforeClose = round * 7 % 1000;
+      CountDownLatch go = new CountDownLatch(1);
+      CountDownLatch producersDone = new CountDownLatch(1);
+      CompletableFuture<Mailbox> made = new CompletableFuture<>();
+      CompletableFuture<Long> ownerReceived = new CompletableFuture<>();
+      Thread owner = Thread.ofPlatform().start(() -> {
+        try {
+          Mailbox m = mailboxOf(Thread.currentThread());
+          made.complete(m);
+          go.await();
+          long received = 0;
+          while (received < takeBeforeClose) {
+            if (m.take(TimeUnit.SECONDS.toNanos(20)) == null) {
+              throw new AssertionError("no message within 20 s");
+            }
+            received++;
+          }
+          m.close();
+          ownerReceived.complete(received);
+          producersDone.await(); // stay alive: offers may fail only because of close
+        } catch (Throwable t) {
+          made.completeExceptionally(t);
+          ownerReceived.completeExceptionally(t);
+        }
+      });
+      Mailbox m = made.get(20, TimeUnit.SECONDS);
+      long before = Mailboxes.dropped();
+      List<CompletableFuture<Integer>> sending = new ArrayList<>();
+      for (int p = 0; p < producers; p++) {
+        CompletableFuture<Integer> appended = new CompletableFuture<>();
+        sending.add(appended);
+        Thread.ofPlatform().start(() -> {
+          try {
+            go.await();
+            int n = 0;
+            for (int i = 0; i < perProducer; i++) {
+              if (m.offer(i)) {
+                n++;
+              }
+            }
+            appended.complete(n);
+          } catch (Throwable t) {
+            appended.completeExceptionally(t);
+          }
+        });
+      }
+      go.countDown();
+      for (CompletableFuture<Integer> appended : sending) {
+        appended.get(20, TimeUnit.SECONDS);
+      }
+      long received = ownerReceived.get(20, TimeUnit.SECONDS);
+      producersDone.countDown();
+      owner.join();
+      long dropped = Mailboxes.dropped() - before;
+      assertThat(received).isEqualTo(takeBeforeClose);
+      assertThat(received + dropped).as("round %d: received + dropped", round)
+          .isEqualTo((long) producers * perProducer);
+    }
+  }
+
+  /** "close keeps only the last node: earlier ones become garbage even if an Address outlives
+   * us": unread messages of a closed mailbox are not retained by the mailbox. */
+  @Test
+  void close_addressOutlivesOwner_unreadMessagesBecomeGarbage() {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    List<WeakReference<Object>> refs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Object message = new byte[1024];
+      refs.add(new WeakReference<>(message));
+      m.offer(message);
+    }
+    m.close();
+    await("unread messages collected while the mailbox is held")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          System.gc();
+          return refs.stream().allMatch(r -> r.get() == null);
+        });
+    assertThat(m.isClosed()).isTrue(); // and m is still reachable here
+  }
+
+  @Test
+  void takenMessages_areNotRetainedByTheMailbox() {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    List<WeakReference<Object>> refs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Object message = new byte[1024];
+      refs.add(new WeakReference<>(message));
+      m.offer(message);
+    }
+    m.offer("stays");
+    m.next(0);
+    m.next(0);
+    m.extractAndRewind(); // from the middle
+    m.take(0); // the oldest
+    m.takeMatching(x -> x instanceof byte[], 0); // selective
+    await("taken messages collected")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          System.gc();
+          return refs.stream().allMatch(r -> r.get() == null);
+        });
+    assertThat(takeAll(m)).containsExactly("stays");
+  }
+
+  @Test
+  void offer_ownerTerminated_isDroppedAndCounted() throws Exception {
+    Thread t = Thread.ofVirtual().start(() -> {});
+    t.join();
+    Mailbox m = mailboxOf(t);
+    long before = Mailboxes.dropped();
+    assertThat(m.offer("late")).isFalse();
+    assertThat(Mailboxes.dropped() - before).isEqualTo(1);
+  }
+
+  @Test
+  void offer_ownerNotStartedYet_isKept() {
+    Thread t = Thread.ofVirtual().unstarted(() -> {});
+    Mailbox m = mailboxOf(t);
+    assertThat(m.offer("early")).isTrue();
+    m.close(); // count it now rather than when t is collected
+  }
+
+  // ------------------------------------------------------------------ identity
+
+  @Test
+  void equalsAndHashCode_followTheOwnerThread() {
+    Thread t = Thread.ofVirtual().unstarted(() -> {});
+    Mailbox a = mailboxOf(t);
+    Mailbox b = mailboxOf(t);
+    Mailbox other = mailboxOf(Thread.ofVirtual().unstarted(() -> {}));
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(other);
+    assertThat(a.hashCode()).isEqualTo(System.identityHashCode(t));
+    a.clear(); // as after the owner was collected
+    assertThat(a).isEqualTo(a).isNotEqualTo(b);
+    assertThat(b).isNotEqualTo(a);
+  }
+
+  @Test
+  void toString_namesTheOwner_orSaysItEnded() {
+    Thread v = Thread.ofVirtual().name("vee").unstarted(() -> {});
+    Thread p = Thread.ofPlatform().name("pea").unstarted(() -> {});
+    Thread unnamed = Thread.ofVirtual().unstarted(() -> {});
+    assertThat(mailboxOf(v).toString())
+        .isEqualTo("Address[virtual thread #" + v.threadId() + " \"vee\"]");
+    assertThat(mailboxOf(p).toString()).isEqualTo("Address[thread #" + p.threadId() + " \"pea\"]");
+    assertThat(mailboxOf(unnamed).toString())
+        .isEqualTo("Address[virtual thread #" + unnamed.threadId() + "]");
+    Mailbox cleared = mailboxOf(v);
+    cleared.clear();
+    assertThat(cleared.toString()).isEqualTo("Address[ended thread]");
+  }
+}
