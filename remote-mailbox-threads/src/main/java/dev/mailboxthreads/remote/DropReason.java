@@ -15,7 +15,12 @@ public enum DropReason {
   UNDECODABLE,
   /** The payload names a class the codec does not allow. Nothing of it was instantiated. */
   FORBIDDEN_CLASS,
-  /** The frame is larger than the publication's {@code maxMessageBytes}. */
+  /**
+   * The frame is larger than the publication's {@code maxMessageBytes}. A frame more than twice
+   * that large (at least 1 MiB over) never reaches the publication: ZeroMQ drops the sender's
+   * connection as soon as it reads the frame's size, before allocating it, and the sender
+   * reconnects.
+   */
   TOO_LARGE,
   /** The published thread has ended; the message was decoded but had nowhere to go. */
   RECEIVER_ENDED

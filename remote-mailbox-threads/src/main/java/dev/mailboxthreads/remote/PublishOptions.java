@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param receiveHighWaterMark messages ZeroMQ queues per connected sender before it stops
  *     reading from that sender (ZMQ_RCVHWM); default 100,000
  * @param maxMessageBytes largest frame accepted; larger ones are dropped ({@link
- *     DropReason#TOO_LARGE}); default 16 MiB
+ *     DropReason#TOO_LARGE}), and a sender of one more than twice as large is disconnected by
+ *     ZeroMQ before the frame is read, to protect memory; default 16 MiB
  */
 public record PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessageBytes) {
 

@@ -20,8 +20,11 @@ import java.nio.file.attribute.BasicFileAttributes;
  * process listens on.
  */
 final class IpcPaths {
-  /** sun_path holds 108 bytes on Linux, including the terminating NUL. */
-  static final int MAX_PATH_BYTES = 107;
+  /**
+   * sun_path holds 108 bytes on Linux, and the JDK keeps two of them back
+   * (MAX_UNIX_DOMAIN_PATH_LEN): a 107-byte path fails with "Unix domain path too long".
+   */
+  static final int MAX_PATH_BYTES = 106;
 
   private IpcPaths() {}
 
@@ -56,7 +59,7 @@ final class IpcPaths {
     } catch (IOException e) {
       return false; // nothing there
     }
-    if (!attributes.isOther()) {
+    if (!attributes.isOther() || !isSocket(path)) {
       throw fail(endpoint, "the path exists and is not a socket; remove it or choose another");
     }
     if (isLive(path)) {
@@ -69,6 +72,16 @@ final class IpcPaths {
       throw fail(endpoint, "a stale socket file is there and cannot be removed: " + e);
     }
     return true;
+  }
+
+  /** True if {@code path} is a socket (S_IFSOCK), not a named pipe or device. */
+  private static boolean isSocket(Path path) {
+    try {
+      int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      return (mode & 0170000) == 0140000;
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return false; // cannot tell: do not remove it
+    }
   }
 
   private static boolean isLive(Path path) {

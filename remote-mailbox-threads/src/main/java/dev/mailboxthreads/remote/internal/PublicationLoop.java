@@ -8,6 +8,14 @@ import dev.mailboxthreads.remote.PublicationStats;
 import dev.mailboxthreads.remote.PublishOptions;
 import dev.mailboxthreads.remote.RemoteMailboxException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.lang.System.Logger.Level;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -160,6 +168,11 @@ public final class PublicationLoop implements Runnable {
         socket = context.socket(SocketType.PULL);
         socket.setLinger(0);
         socket.setRcvHWM(options.receiveHighWaterMark());
+        // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
+        // announcing 2 GiB makes the context's I/O thread die of OutOfMemoryError. With a limit,
+        // JeroMQ drops such a peer's connection before allocating. The limit is twice ours, so
+        // that a frame somewhat over maxMessageBytes still reaches us and is counted TOO_LARGE.
+        socket.setMaxMsgSize(hardFrameLimit(options.maxMessageBytes()));
         for (String endpoint : requested) {
           actual.add(bind(socket, endpoint));
         }
@@ -186,6 +199,7 @@ public final class PublicationLoop implements Runnable {
           }
         }
         socket.close();
+        awaitReleased(actual);
       }
       Selector sel = selector;
       if (sel != null) {
@@ -196,6 +210,55 @@ public final class PublicationLoop implements Runnable {
         }
       }
       bound.completeExceptionally(new RemoteMailboxException("publication closed", null));
+    }
+  }
+
+  /**
+   * The frame size above which ZeroMQ drops the sender's connection instead of reading the
+   * frame: twice {@code maxMessageBytes}, at least 1 MiB more.
+   */
+  static long hardFrameLimit(int maxMessageBytes) {
+    return Math.max(2L * maxMessageBytes, maxMessageBytes + (1L << 20));
+  }
+
+  /**
+   * Waits, up to a second, until the endpoints are free again. JeroMQ closes a listener
+   * asynchronously, on its I/O thread; and the JDK defers closing a channel registered with a
+   * selector until that selector's next select, so the port stays bound a little longer still.
+   */
+  private static void awaitReleased(List<String> endpoints) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    for (String endpoint : endpoints) {
+      while (isBound(endpoint) && System.nanoTime() - deadline < 0) {
+        LockSupport.parkNanos(100_000);
+      }
+    }
+  }
+
+  private static boolean isBound(String endpoint) {
+    if (endpoint.startsWith("ipc://")) {
+      return Files.exists(Path.of(endpoint.substring(6)), LinkOption.NOFOLLOW_LINKS);
+    }
+    if (!endpoint.startsWith("tcp://")) {
+      return false; // inproc: unbound synchronously
+    }
+    String rest = endpoint.substring(6);
+    int colon = rest.lastIndexOf(':');
+    String host = rest.substring(0, colon);
+    if (host.equals("0.0.0.0") || host.equals("*")) {
+      host = "127.0.0.1";
+    } else if (host.equals("[::]")) {
+      host = "::1";
+    } else if (host.startsWith("[")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try (SocketChannel probe = SocketChannel.open()) {
+      probe.connect(new InetSocketAddress(host, Integer.parseInt(rest.substring(colon + 1))));
+      return true;
+    } catch (ConnectException e) {
+      return false; // refused: nothing listens
+    } catch (IOException | RuntimeException e) {
+      return false; // cannot tell; do not wait
     }
   }
 
@@ -288,7 +351,7 @@ public final class PublicationLoop implements Runnable {
     } catch (CodecException e) {
       drop(e.reason(), e.getMessage());
       return;
-    } catch (RuntimeException | StackOverflowError | LinkageError e) {
+    } catch (RuntimeException | StackOverflowError | LinkageError | OutOfMemoryError e) {
       drop(DropReason.UNDECODABLE, "the codec failed: " + e);
       return;
     }
