@@ -340,7 +340,7 @@ public final class SenderLoop implements Runnable {
         // connect completes synchronously and hits it about half the time; tcp rarely), so the
         // handshake never starts. A short handshake interval tears such an engine down and
         // reconnects; messages queued in the pipe survive. See docs/remote.md.
-        socket.setHandshakeIvl(ipc ? 200 : 5000);
+        socket.setHandshakeIvl(ipc ? 200 : 2000);
         socket.setReconnectIVL(ipc ? 10 : 100);
         socket.setReconnectIVLMax(2000);
         for (String endpoint : endpoints) {
@@ -417,6 +417,7 @@ public final class SenderLoop implements Runnable {
       if (pending != null) {
         if (closing && System.nanoTime() - closeDeadline >= 0) {
           discardQueued(1);
+          socket.setLinger(0); // the linger is used up: ZeroMQ drops what it still holds
           return;
         }
         if ((socket.getEvents() & ZMQ.Poller.POLLOUT) == 0) {
@@ -429,7 +430,10 @@ public final class SenderLoop implements Runnable {
       }
       if (closing) {
         if ((s & COUNT) == 0) {
-          return; // everything reserved was handed over
+          // everything reserved was handed over; ZeroMQ gets what is left of the linger
+          long left = Math.max(0, closeDeadline - System.nanoTime());
+          socket.setLinger((int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
+          return;
         }
         Thread.onSpinWait(); // a sender reserved a slot and is about to append
         continue;
