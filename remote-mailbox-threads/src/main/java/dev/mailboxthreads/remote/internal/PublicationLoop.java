@@ -48,6 +48,11 @@ public final class PublicationLoop implements Runnable {
    */
   private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
+  /**
+   * Decoding recurses once per level of the message's object graph; JavaCodec's default depth
+   * limit (1000) needs up to about 1 MB, a platform thread's default stack.
+   */
+  private static final long DECODER_STACK_BYTES = 4L << 20;
   /** Frames taken per wake-up before looking at `closing` again. */
   private static final int BATCH = 4096;
 
@@ -80,6 +85,7 @@ public final class PublicationLoop implements Runnable {
     this.requested = List.copyOf(endpoints);
     this.ioThread = Thread.ofPlatform()
         .daemon()
+        .stackSize(DECODER_STACK_BYTES)
         .name("mbt-publication-" + IDS.incrementAndGet())
         .unstarted(this);
   }
