@@ -1,0 +1,173 @@
+package dev.mailboxthreads.benchmarks.remote;
+
+import static dev.mailboxthreads.MailboxThreads.receive;
+import static dev.mailboxthreads.MailboxThreads.send;
+
+import dev.mailboxthreads.remote.Publication;
+import dev.mailboxthreads.remote.RemoteContext;
+import dev.mailboxthreads.remote.RemoteThread;
+import java.time.Duration;
+import java.util.Arrays;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Round trip: a client thread of the sending JVM sends a request and waits for the reply from
+ * a server thread of the receiving JVM, one at a time; each round trip is timed on the client
+ * with System.nanoTime.
+ *
+ * <ul>
+ *   <li>ours, through two mailboxes: the client sends to the server's {@link RemoteThread};
+ *       the server thread, published in the receiver, takes the request with {@code receive}
+ *       and sends it back through a {@link RemoteThread} connected to the client's own
+ *       publication; the client takes the reply with {@code receive}. Four I/O loops and two
+ *       ZeroMQ I/O threads per round trip.
+ *   <li>raw: a REQ socket in the client, {@code send(bytes, 0)} then {@code recv(0)}, and a REP
+ *       socket in the server that echoes.
+ * </ul>
+ *
+ * Every reply is checked. Requests and replies carry the payload.
+ */
+final class RoundTrip {
+  private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+
+  private RoundTrip() {}
+
+  /** One round's round-trip times, sorted, in nanoseconds. */
+  record Result(long[] sortedNanos) {
+    static Result of(long[] nanos) {
+      long[] sorted = nanos.clone();
+      Arrays.sort(sorted);
+      return new Result(sorted);
+    }
+
+    /** Nearest-rank percentile, q in (0, 1], in microseconds. */
+    double percentileMicros(double q) {
+      int rank = (int) Math.ceil(q * sortedNanos.length);
+      return sortedNanos[Math.max(0, Math.min(sortedNanos.length, rank) - 1)] / 1e3;
+    }
+  }
+
+  static Result run(Options.Contestant contestant, ReceiverJvm receiver, Endpoints endpoints,
+      Options options) {
+    return switch (contestant) {
+      case OURS -> ours(receiver, endpoints, options);
+      case RAW -> raw(receiver, endpoints, options);
+    };
+  }
+
+  // ------------------------------------------------------------------ client JVM
+
+  static Result ours(ReceiverJvm receiver, Endpoints endpoints, Options o) {
+    int warmup = o.roundTripWarmup();
+    int total = warmup + o.roundTrips();
+    String payload = Payload.string(o.payloadBytes());
+    long[] nanos = new long[o.roundTrips()];
+    try (RemoteContext context = RemoteContext.create()) {
+      Jvm.onFreshThread("rtt-client", () -> {
+        Publication mine = context.publish(Thread.currentThread(),
+            o.codec().publishOptions(o.highWaterMark()), endpoints.bind("rtt-client"));
+        receiver.command("rtt-ours", endpoints.bind("rtt-server"), mine.endpoints().get(0),
+            total, o.highWaterMark(), o.codec());
+        RemoteThread server = context.connect(o.codec().connectOptions(o.highWaterMark()),
+            receiver.await("bound", ReceiverJvm.SETUP));
+        for (int i = 0; i < total; i++) {
+          long t = System.nanoTime();
+          send(server, payload);
+          Object reply = receive(i == 0 ? ReceiverJvm.SETUP : REPLY_TIMEOUT);
+          long dt = System.nanoTime() - t;
+          if (!payload.equals(reply)) {
+            throw new BenchFailure("rtt ours: reply " + i + " is wrong: " + reply);
+          }
+          if (i >= warmup) {
+            nanos[i - warmup] = dt;
+          }
+        }
+        receiver.await("done", ReceiverJvm.SETUP);
+        return null;
+      });
+    }
+    return Result.of(nanos);
+  }
+
+  static Result raw(ReceiverJvm receiver, Endpoints endpoints, Options o) {
+    int warmup = o.roundTripWarmup();
+    int total = warmup + o.roundTrips();
+    byte[] payload = Payload.bytes(o.payloadBytes());
+    long[] nanos = new long[o.roundTrips()];
+    receiver.command("rtt-raw", endpoints.bind("rtt-server"), total);
+    String endpoint = receiver.await("bound", ReceiverJvm.SETUP);
+    try (ZContext context = new ZContext(1)) {
+      ZMQ.Socket req = context.createSocket(SocketType.REQ);
+      req.setLinger(0);
+      req.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      Endpoints.tuneConnecting(req, endpoint);
+      req.connect(endpoint);
+      for (int i = 0; i < total; i++) {
+        long t = System.nanoTime();
+        if (!req.send(payload, 0)) {
+          throw new BenchFailure("rtt raw: request " + i + " refused, errno " + req.errno());
+        }
+        byte[] reply = req.recv(0);
+        long dt = System.nanoTime() - t;
+        if (reply == null || !Arrays.equals(reply, payload)) {
+          throw new BenchFailure("rtt raw: reply " + i + " is wrong or missing (errno "
+              + req.errno() + ")");
+        }
+        if (i >= warmup) {
+          nanos[i - warmup] = dt;
+        }
+      }
+      receiver.await("done", ReceiverJvm.SETUP);
+    }
+    return Result.of(nanos);
+  }
+
+  // ------------------------------------------------------------------ server JVM
+
+  /** {@code rtt-ours BIND CLIENT_ENDPOINT COUNT HWM CODEC}. */
+  static void serveOurs(String[] a) {
+    String bind = a[1];
+    String client = a[2];
+    int total = Integer.parseInt(a[3]);
+    int hwm = Integer.parseInt(a[4]);
+    Options.Codec codec = Options.Codec.valueOf(a[5]);
+    Jvm.onFreshThread("rtt-server", () -> {
+      try (RemoteContext context = RemoteContext.create()) {
+        Publication publication = context.publish(Thread.currentThread(),
+            codec.publishOptions(hwm), bind);
+        RemoteThread back = context.connect(codec.connectOptions(hwm), client);
+        ReceiverJvm.reply("bound " + publication.endpoints().get(0));
+        for (int i = 0; i < total; i++) {
+          send(back, receive(i == 0 ? ReceiverJvm.SETUP : REPLY_TIMEOUT));
+        }
+        ReceiverJvm.reply("done " + total);
+      }
+      return null;
+    });
+  }
+
+  /** {@code rtt-raw BIND COUNT}. */
+  static void serveRaw(String[] a) {
+    String bind = a[1];
+    int total = Integer.parseInt(a[2]);
+    try (ZContext context = new ZContext(1)) {
+      ZMQ.Socket rep = context.createSocket(SocketType.REP);
+      rep.setLinger(1000);
+      rep.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      if (!rep.bind(bind)) {
+        throw new BenchFailure("cannot bind " + bind + ": errno " + rep.errno());
+      }
+      ReceiverJvm.reply("bound " + rep.getLastEndpoint());
+      for (int i = 0; i < total; i++) {
+        byte[] m = rep.recv(0);
+        if (m == null) {
+          throw new BenchFailure("rtt raw server: request " + i + " did not come");
+        }
+        rep.send(m, 0);
+      }
+      ReceiverJvm.reply("done " + total);
+    }
+  }
+}
