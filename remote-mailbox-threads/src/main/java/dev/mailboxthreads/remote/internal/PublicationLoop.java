@@ -97,27 +97,7 @@ public final class PublicationLoop implements Runnable {
    * @throws RemoteMailboxException if an endpoint cannot be bound; nothing stays bound then
    */
   public List<String> start() {
-    ioThread.start();
-    boolean interrupted = false;
-    try {
-      for (;;) {
-        try {
-          return bound.get();
-        } catch (InterruptedException e) {
-          interrupted = true; // binding takes milliseconds; finish it, keep the interrupt
-        } catch (java.util.concurrent.ExecutionException e) {
-          awaitEnd();
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new RemoteMailboxException("cannot publish on " + requested, e.getCause());
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return IoThreads.start(ioThread, bound, "publish on " + requested);
   }
 
   /** Stops the loop, unbinds, and returns once the loop's thread has ended. Idempotent. */
@@ -131,20 +111,7 @@ public final class PublicationLoop implements Runnable {
   }
 
   private void awaitEnd() {
-    if (Thread.currentThread() == ioThread) {
-      return;
-    }
-    boolean interrupted = false;
-    while (ioThread.isAlive()) {
-      try {
-        ioThread.join();
-      } catch (InterruptedException e) {
-        interrupted = true; // close must not return before the loop has ended
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    IoThreads.join(ioThread);
   }
 
   /**

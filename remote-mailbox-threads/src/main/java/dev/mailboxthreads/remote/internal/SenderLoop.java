@@ -13,7 +13,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -153,28 +152,7 @@ public final class SenderLoop implements Runnable {
    * @throws RemoteMailboxException if the socket cannot be set up
    */
   public void start() {
-    ioThread.start();
-    boolean interrupted = false;
-    try {
-      for (;;) {
-        try {
-          ready.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // set-up takes milliseconds; finish it, keep the interrupt
-        } catch (ExecutionException e) {
-          awaitEnd();
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new RemoteMailboxException("cannot connect to " + description, e.getCause());
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    IoThreads.start(ioThread, ready, "connect to " + description);
   }
 
   // ------------------------------------------------------------------ senders
@@ -278,20 +256,7 @@ public final class SenderLoop implements Runnable {
   }
 
   private void awaitEnd() {
-    if (Thread.currentThread() == ioThread) {
-      return;
-    }
-    boolean interrupted = false;
-    while (ioThread.isAlive()) {
-      try {
-        ioThread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    IoThreads.join(ioThread);
   }
 
   /**
