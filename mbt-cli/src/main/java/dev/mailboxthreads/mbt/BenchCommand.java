@@ -25,9 +25,12 @@ import picocli.CommandLine.Unmatched;
         "",
         "Runs the remote benchmark harness (dev.mailboxthreads.benchmarks.remote.RemoteBench,"
             + " in the benchmarks module) with ARGS; its own options are documented there and in"
-            + " docs/benchmarks.md. Run it as './mbt bench ARGS' from the repository: the"
+            + " docs/benchmarks-remote.md. Run it as './mbt bench ARGS' from the repository: the"
             + " launcher builds benchmarks/target/benchmarks.jar on first use. The harness's"
             + " own help: mbt bench -- --help",
+        "",
+        "Example: mbt bench --quick --out results.csv (the figures as CSV, and a chart of them"
+            + " in results.svg)",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -27,6 +27,7 @@ import java.util.Set;
  * @param contestants which contestants to run
  * @param timeoutSeconds the most one stream round or one cold JVM may take before the run fails
  * @param csv where to write the CSV, or null
+ * @param out where to write the CSV and, next to it, the chart ({@link ResultsChart}), or null
  * @param childJvmArgs extra arguments for every JVM started (receiver and cold senders)
  */
 record Options(
@@ -44,6 +45,7 @@ record Options(
     Set<Contestant> contestants,
     int timeoutSeconds,
     Path csv,
+    Path out,
     List<String> childJvmArgs) {
 
   enum Transport { TCP, IPC }
@@ -120,6 +122,8 @@ record Options(
         --contestants ours,raw    run only these contestants (default both)
         --timeout-seconds N       fail a stream round or cold JVM that takes longer (default 60)
         --csv FILE                also write every measurement as CSV
+        --out FILE                write the CSV to FILE and a chart (SVG) next to it: FILE
+                                  with its extension replaced by .svg, e.g. results.svg
         --child-jvm-arg ARG       add ARG to the JVMs this starts (repeatable), e.g.
                                   --child-jvm-arg -XX:StartFlightRecording=filename=r.jfr
         --quick                   a smoke run: small counts, 1 round, 2 cold JVMs
@@ -140,6 +144,7 @@ record Options(
     Set<Contestant> contestants = EnumSet.allOf(Contestant.class);
     int timeout = 60;
     Path csv = null;
+    Path out = null;
     List<String> childArgs = new ArrayList<>();
     boolean quick = false;
     for (int i = 0; i < args.length; i++) {
@@ -199,6 +204,13 @@ record Options(
             }
             case "--timeout-seconds" -> timeout = positiveInt(a, v);
             case "--csv" -> csv = Path.of(v);
+            case "--out" -> {
+              out = Path.of(v);
+              if (ResultsChart.svgPath(out).equals(out)) {
+                throw new UsageException("--out takes the CSV file, the chart goes next to it"
+                    + " as .svg: " + v);
+              }
+            }
             case "--child-jvm-arg" -> childArgs.add(v);
             default -> throw new UsageException("unknown option: " + a);
           }
@@ -225,7 +237,7 @@ record Options(
       throw new UsageException("nothing to run");
     }
     return new Options(payload, transport, messages, warmup, hwm, codec, rounds, roundTrips,
-        roundTripWarmup, coldJvms, tests, contestants, timeout, csv, List.copyOf(childArgs));
+        roundTripWarmup, coldJvms, tests, contestants, timeout, csv, out, List.copyOf(childArgs));
   }
 
   private static int positiveInt(String option, String value) {

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * <pre>
  * java --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
  *     -cp benchmarks/target/benchmarks.jar dev.mailboxthreads.benchmarks.remote.RemoteBench \
- *     [--payload 16|256|4096] [--transport tcp|ipc] [--csv FILE] [--help]
+ *     [--payload 16|256|4096] [--transport tcp|ipc] [--csv FILE] [--out FILE] [--help]
  * </pre>
  *
  * <p>Prints a progress line per round on stderr and the tables on stdout; exits with 1 if a
@@ -127,6 +127,12 @@ public final class RemoteBench {
     if (options.csv() != null) {
       results.writeCsv(options.csv(), options);
       System.err.println("wrote " + options.csv());
+    }
+    if (options.out() != null) {
+      results.writeCsv(options.out(), options);
+      Path chart = ResultsChart.svgPath(options.out());
+      ResultsChart.write(chart, results, options, host, started, failure);
+      System.err.println("wrote " + options.out() + " and " + chart);
     }
     return failure == null ? 0 : 1;
   }
