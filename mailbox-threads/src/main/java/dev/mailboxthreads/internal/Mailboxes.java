@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Mailboxes {
   /*
-   * Keys and values are the same Mailbox objects: a Mailbox hashes as its thread's identity hash
+   * Keys and values are the same Mailbox objects: a Mailbox hashes as its thread's id (Mailbox.hash)
    * and equals another Mailbox of the same thread. Lookups use a throwaway Key whose equals
    * compares the referent, so a lookup never holds a thread strongly. Cleared mailboxes are
    * found through QUEUE and removed (expunged) whenever a mailbox is created or the dropped
@@ -38,7 +38,7 @@ public final class Mailboxes {
 
     @Override
     public int hashCode() {
-      return System.identityHashCode(thread);
+      return Mailbox.hash(thread);
     }
   }
 
