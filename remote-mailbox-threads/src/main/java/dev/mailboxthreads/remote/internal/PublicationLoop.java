@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.lang.System.Logger.Level;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,9 +148,7 @@ public final class PublicationLoop implements Runnable {
         for (String endpoint : requested) {
           actual.add(bind(socket, endpoint));
         }
-        Selector sel = Selector.open();
-        socket.getFD().register(sel, SelectionKey.OP_READ);
-        selector = sel;
+        selector = IoThreads.selectorFor(socket);
       } catch (RuntimeException | IOException e) {
         bound.completeExceptionally(e instanceof IOException
             ? new RemoteMailboxException("cannot set up the publication on " + requested, e)
@@ -174,14 +171,7 @@ public final class PublicationLoop implements Runnable {
         socket.close();
         awaitReleased(actual);
       }
-      Selector sel = selector;
-      if (sel != null) {
-        try {
-          sel.close();
-        } catch (IOException ignored) {
-          // nothing left to do with it
-        }
-      }
+      IoThreads.closeQuietly(selector);
       bound.completeExceptionally(new RemoteMailboxException("publication closed", null));
     }
   }

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -311,9 +310,7 @@ public final class SenderLoop implements Runnable {
         for (String endpoint : endpoints) {
           connect(socket, endpoint);
         }
-        Selector sel = Selector.open();
-        socket.getFD().register(sel, SelectionKey.OP_READ);
-        selector = sel;
+        selector = IoThreads.selectorFor(socket);
       } catch (RuntimeException | IOException e) {
         ready.completeExceptionally(e instanceof IOException
             ? new RemoteMailboxException("cannot set up the connection to " + description, e)
@@ -330,14 +327,7 @@ public final class SenderLoop implements Runnable {
       if (socket != null) {
         socket.close(); // ZeroMQ goes on delivering what it holds for the linger
       }
-      Selector sel = selector;
-      if (sel != null) {
-        try {
-          sel.close();
-        } catch (IOException ignored) {
-          // nothing left to do with it
-        }
-      }
+      IoThreads.closeQuietly(selector);
     }
   }
 
