@@ -68,6 +68,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   private static final VarHandle WAITER;
   private static final VarHandle NEXT;
   private static final VarHandle VALUE;
+  private static final VarHandle NEXT_IN_BUCKET;
 
   static {
     try {
@@ -76,6 +77,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       WAITER = lookup.findVarHandle(Mailbox.class, "waiter", Object.class);
       NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
       VALUE = lookup.findVarHandle(Node.class, "value", Object.class);
+      NEXT_IN_BUCKET = lookup.findVarHandle(Mailbox.class, "nextInBucket", Mailbox.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -93,7 +95,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
   }
 
-  /** {@link #hash} of the owner thread, fixed at creation; the registry's hash code. */
+  /** {@link #hash} of the owner thread, fixed at creation; the registry's hash. */
   final int threadHash;
 
   /** Last node appended; swapped by producers. Never null. */
@@ -112,6 +114,14 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /** The predecessor of cursor when cursor != head. Owner only. */
   private Node cursorPrev;
 
+  /**
+   * The next mailbox in this one's registry bucket. Written only under the registry's lock,
+   * read without it; see {@link Mailboxes}. Fits in the object's alignment padding: a mailbox
+   * is 56 bytes with or without it.
+   */
+  @SuppressWarnings("unused") // accessed through NEXT_IN_BUCKET
+  private Mailbox nextInBucket;
+
   Mailbox(Thread owner, ReferenceQueue<? super Thread> queue) {
     super(owner, queue);
     this.threadHash = hash(owner);
@@ -128,6 +138,14 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   static int hash(Thread thread) {
     return Long.hashCode(thread.threadId());
+  }
+
+  Mailbox nextInBucketAcquire() {
+    return (Mailbox) NEXT_IN_BUCKET.getAcquire(this);
+  }
+
+  void setNextInBucket(Mailbox next) {
+    NEXT_IN_BUCKET.setRelease(this, next);
   }
 
   // ------------------------------------------------------------------ producers (any thread)

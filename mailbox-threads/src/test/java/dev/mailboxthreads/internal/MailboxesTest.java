@@ -54,6 +54,78 @@ class MailboxesTest {
     }
   }
 
+  /**
+   * Writers create and forget mailboxes, making the table grow and shrink many times, while
+   * readers look up a fixed set of mailboxes without the lock: every lookup must return the one
+   * mailbox of its thread (never another, never a second one), whatever the resizes do.
+   */
+  @Test
+  void lookups_duringGrowAndShrink_alwaysFindTheOneMailbox() throws Exception {
+    int stable = 2_000;
+    int writers = 3;
+    int perWriter = 40_000;
+    Thread[] fixed = new Thread[stable];
+    Mailbox[] expected = new Mailbox[stable];
+    for (int i = 0; i < stable; i++) {
+      fixed[i] = Thread.ofVirtual().unstarted(() -> {});
+      expected[i] = Mailboxes.of(fixed[i]);
+    }
+    int capacityBefore = Mailboxes.capacity();
+    CountDownLatch writersDone = new CountDownLatch(writers);
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    int[] maxCapacity = new int[1];
+    for (int w = 0; w < writers; w++) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        try {
+          List<Thread> batch = new ArrayList<>();
+          for (int i = 0; i < perWriter; i++) {
+            Thread t = Thread.ofVirtual().unstarted(() -> {});
+            batch.add(t);
+            Mailbox m = Mailboxes.of(t);
+            if (Mailboxes.of(t) != m || m.get() != t) {
+              throw new AssertionError("a second mailbox for one thread");
+            }
+            if (batch.size() == 10_000) { // grow to 10^4 more, then shrink back
+              synchronized (maxCapacity) {
+                maxCapacity[0] = Math.max(maxCapacity[0], Mailboxes.capacity());
+              }
+              for (Thread b : batch) {
+                Mailboxes.threadEnded(b);
+                if (Mailboxes.peek(b) != null) {
+                  throw new AssertionError("still registered after threadEnded");
+                }
+              }
+              batch.clear();
+            }
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        } finally {
+          writersDone.countDown();
+        }
+      }));
+    }
+    long lookups = 0;
+    while (writersDone.getCount() > 0) {
+      for (int i = 0; i < stable; i++) {
+        assertThat(Mailboxes.of(fixed[i])).isSameAs(expected[i]);
+        lookups++;
+      }
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(lookups).isPositive();
+    assertThat(maxCapacity[0]).as("the table grew").isGreaterThan(capacityBefore);
+    for (int i = 0; i < stable; i++) {
+      assertThat(Mailboxes.peek(fixed[i])).isSameAs(expected[i]);
+      Mailboxes.threadEnded(fixed[i]);
+    }
+    assertThat(Mailboxes.capacity()).as("the table shrank back").isLessThan(maxCapacity[0]);
+  }
+
   @Test
   void threadEnded_closesForgetsAndCountsUnread() {
     Thread t = Thread.ofVirtual().unstarted(() -> {});
