@@ -38,7 +38,8 @@ public final class Mailboxes {
    *
    * Cleared mailboxes (their thread collected) are found through CLEARED and removed whenever a
    * mailbox is created or a count is read: the table stays proportional to live threads that
-   * used mailboxes; it grows at 3/4 load and shrinks below 1/8.
+   * used mailboxes; it doubles when it holds more mailboxes than slots and halves below 1/8 of
+   * that, so an entry costs 4-8 bytes of table while the population grows.
    */
   private static final int INITIAL_CAPACITY = 64;
   private static final int MAX_PROBE = 16;
@@ -198,7 +199,7 @@ public final class Mailboxes {
         int i = index(h, tab.length);
         m.setNextInBucket((Mailbox) SLOT.get(tab, i));
         SLOT.setRelease(tab, i, m);
-        if (++size > tab.length - (tab.length >>> 2)) {
+        if (++size > tab.length) { // chains average at most one mailbox
           resizeLocked(tab.length << 1);
         }
       }
