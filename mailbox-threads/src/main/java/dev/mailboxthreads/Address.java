@@ -22,10 +22,13 @@ public interface Address {
 
   /**
    * Sends {@code message} to this address: appends it to the mailbox of the addressed thread.
-   * Never blocks for a local thread.
+   * Never blocks for a local thread, unless its mailbox is limited and full (see {@code
+   * MailboxThreads.limitMailbox}).
    *
    * @param message the message; not {@code null}
    * @throws NullPointerException if {@code message} is {@code null}
+   * @throws MailboxFullException if a local mailbox is full and limited with {@link
+   *     Overflow#FAIL}
    */
   void send(Object message);
 }

@@ -31,7 +31,8 @@ import java.util.function.Predicate;
  * whoever started it (including {@code main} and pool threads); a thread that never uses its
  * mailbox pays nothing. Messages from one sender arrive in the order they were sent; nothing is
  * lost or duplicated while the receiver lives. The mailbox is unbounded and {@code send} never
- * blocks.
+ * blocks, unless the mailbox was limited with {@link #limitMailbox}: then a send to a full
+ * mailbox waits, fails or drops, as its {@link Overflow} says.
  *
  * <p>When a thread ends, its mailbox ends with it: messages sent to it afterwards, and messages
  * it left unread, are dropped and counted in {@link #droppedCount()}. For threads started with
@@ -69,16 +70,29 @@ public final class MailboxThreads {
   // ------------------------------------------------------------------ sending
 
   /**
-   * Appends {@code message} to the mailbox of {@code thread} (thread-send). Never blocks. If the
-   * thread has ended, the message is dropped and counted in {@link #droppedCount()}. A thread
-   * that has not been started yet can be sent to; its messages wait for it.
+   * Appends {@code message} to the mailbox of {@code thread} (thread-send). Never blocks, unless
+   * the mailbox is limited and full (see {@link #limitMailbox}). If the thread has ended, the
+   * message is dropped and counted in {@link #droppedCount()}. A thread that has not been
+   * started yet can be sent to; its messages wait for it.
    *
    * @param thread the receiver
    * @param message the message; any object, shared as is (not copied)
    * @throws NullPointerException if {@code thread} or {@code message} is {@code null}
+   * @throws MailboxFullException if the mailbox is full and limited with {@link Overflow#FAIL}
+   * @throws MailboxInterruptedException if interrupted while waiting for room ({@link
+   *     Overflow#BLOCK}); the message was not sent
    */
   public static void send(Thread thread, Object message) {
-    trySend(thread, message);
+    Objects.requireNonNull(thread, "thread");
+    Objects.requireNonNull(message, "message: null cannot be sent; send a value or an Optional");
+    if (!thread.isAlive() && thread.getState() == Thread.State.TERMINATED) {
+      Mailboxes.countDropped(1);
+      return;
+    }
+    Mailbox m = Mailboxes.of(thread);
+    if (m.deliver(message) == Mailbox.REFUSED_FULL) {
+      throw m.full();
+    }
   }
 
   /**
@@ -86,9 +100,12 @@ public final class MailboxThreads {
    *
    * @param thread the receiver
    * @param message the message
-   * @return true if appended to the mailbox; false if dropped because the thread has ended (the
-   *     drop is counted in {@link #droppedCount()} as well)
+   * @return true if appended to the mailbox; false if dropped because the thread has ended or
+   *     its mailbox is full ({@link Overflow#DROP}; both counted in {@link #droppedCount()}), or
+   *     refused because its mailbox is full ({@link Overflow#FAIL}; not counted)
    * @throws NullPointerException if {@code thread} or {@code message} is {@code null}
+   * @throws MailboxInterruptedException if interrupted while waiting for room ({@link
+   *     Overflow#BLOCK}); the message was not sent
    */
   public static boolean trySend(Thread thread, Object message) {
     Objects.requireNonNull(thread, "thread");
@@ -406,13 +423,81 @@ public final class MailboxThreads {
   }
 
   /**
-   * Messages dropped because their receiver had ended: sent after it ended, or left unread in
-   * its mailbox when it ended. Nothing else drops a local message.
+   * Messages dropped because their receiver had ended (sent after it ended, or left unread in
+   * its mailbox when it ended) or because its mailbox was full and limited with {@link
+   * Overflow#DROP}. Nothing else drops a local message.
    *
    * @return the count since the library was loaded, for the whole JVM
    */
   public static long droppedCount() {
     return Mailboxes.dropped();
+  }
+
+  /**
+   * The part of {@link #droppedCount()} dropped because a mailbox was full ({@link
+   * Overflow#DROP}).
+   *
+   * @return the count since the library was loaded, for the whole JVM
+   */
+  public static long droppedWhenFullCount() {
+    return Mailboxes.droppedFull();
+  }
+
+  // ------------------------------------------------------------------ limits
+
+  /**
+   * Limits the mailbox of {@code thread} to {@code capacity} messages; a send to it while it is
+   * full does what {@code whenFull} says: waits for room, fails, or drops and counts the message.
+   * Mailboxes are unbounded until limited. Calling it again replaces the limit; messages already
+   * in the mailbox stay, and count only toward the limit they were sent under, so a new limit
+   * applies to messages sent from now on. Senders waiting under the old limit try again under
+   * the new one.
+   *
+   * <p>{@link Overflow#BLOCK} is back-pressure between local threads; a thread that sends to its
+   * own full mailbox gets a {@link MailboxFullException} rather than waiting for itself.
+   *
+   * @param thread the receiver; need not be started yet
+   * @param capacity the most messages its mailbox holds, at least 1
+   * @param whenFull what a send to a full mailbox does
+   * @throws IllegalArgumentException if {@code capacity} is less than 1
+   * @throws NullPointerException if {@code thread} or {@code whenFull} is {@code null}
+   */
+  public static void limitMailbox(Thread thread, int capacity, Overflow whenFull) {
+    Objects.requireNonNull(thread, "thread");
+    Objects.requireNonNull(whenFull, "whenFull");
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1 message, not " + capacity
+          + "; to remove a limit use unlimitMailbox");
+    }
+    Mailboxes.of(thread).limit(Mailboxes.bound(capacity, whenFull));
+  }
+
+  /**
+   * Removes the limit of the mailbox of {@code thread}, if it has one; senders waiting for room
+   * go on at once.
+   *
+   * @param thread the receiver
+   * @throws NullPointerException if {@code thread} is {@code null}
+   */
+  public static void unlimitMailbox(Thread thread) {
+    Objects.requireNonNull(thread, "thread");
+    Mailbox m = Mailboxes.peek(thread);
+    if (m != null) {
+      m.limit(null);
+    }
+  }
+
+  /**
+   * The capacity {@code thread}'s mailbox is limited to, or -1 when it is unbounded.
+   *
+   * @param thread the thread
+   * @return the capacity, or -1
+   * @throws NullPointerException if {@code thread} is {@code null}
+   */
+  public static int mailboxCapacity(Thread thread) {
+    Objects.requireNonNull(thread, "thread");
+    Mailbox m = Mailboxes.peek(thread);
+    return m == null ? -1 : m.capacity();
   }
 
   private static Mailbox mine() {

@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import dev.mailboxthreads.Overflow;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -69,6 +70,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   private static final VarHandle NEXT;
   private static final VarHandle VALUE;
   private static final VarHandle NEXT_IN_BUCKET;
+  private static final VarHandle BOUND;
 
   static {
     try {
@@ -78,6 +80,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
       VALUE = lookup.findVarHandle(Node.class, "value", Object.class);
       NEXT_IN_BUCKET = lookup.findVarHandle(Mailbox.class, "nextInBucket", Mailbox.class);
+      BOUND = lookup.findVarHandle(Mailbox.class, "bound", Bound.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -89,6 +92,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     Object value;
     /** The successor; see the class notes for who may write it and when. */
     volatile Node next;
+    /**
+     * The limit this message was counted against, or null; written by its producer before
+     * publication. Fits in the node's alignment padding: a node is 24 bytes with or without it.
+     */
+    Bound bound;
 
     Node(Object value) {
       this.value = value;
@@ -122,6 +130,9 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   @SuppressWarnings("unused") // accessed through NEXT_IN_BUCKET
   private Mailbox nextInBucket;
 
+  /** The limit, or null when unbounded (the default). Replaced by {@link #limit}. */
+  private volatile Bound bound;
+
   Mailbox(Thread owner, ReferenceQueue<? super Thread> queue) {
     super(owner, queue);
     this.threadHash = hash(owner);
@@ -150,19 +161,69 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   // ------------------------------------------------------------------ producers (any thread)
 
+  /** {@link #deliver} outcome: the message is in the mailbox. */
+  public static final int APPENDED = 0;
+
+  /** {@link #deliver} outcome: dropped and counted, because the owner has ended. */
+  public static final int DROPPED_ENDED = 1;
+
+  /** {@link #deliver} outcome: dropped and counted, because the mailbox is full ({@code DROP}). */
+  public static final int DROPPED_FULL = 2;
+
+  /** {@link #deliver} outcome: not sent, because the mailbox is full ({@code FAIL}). */
+  public static final int REFUSED_FULL = 3;
+
   /**
    * Appends {@code message}, or drops and counts it if the owner has ended.
    *
    * @param message the message, not null
-   * @return true if appended, false if dropped
+   * @return true if appended, false if dropped or refused
    */
   public boolean offer(Object message) {
+    return deliver(message) == APPENDED;
+  }
+
+  /**
+   * Appends {@code message}; if the mailbox is limited and full, does what its {@link Overflow}
+   * says: waits ({@code BLOCK}), refuses ({@code FAIL}) or drops and counts ({@code DROP}).
+   *
+   * @param message the message, not null
+   * @return {@link #APPENDED}, {@link #DROPPED_ENDED}, {@link #DROPPED_FULL} or {@link
+   *     #REFUSED_FULL}
+   * @throws dev.mailboxthreads.MailboxInterruptedException if interrupted while it waits
+   * @throws dev.mailboxthreads.MailboxFullException if the owner itself would wait for room in
+   *     its own mailbox, which only it can make
+   */
+  public int deliver(Object message) {
     Objects.requireNonNull(message, "message");
-    if (waiter == CLOSED || !ownerMayReceive()) {
-      Mailboxes.countDropped(1);
-      return false;
+    for (;;) {
+      if (waiter == CLOSED || !ownerMayReceive()) {
+        Mailboxes.countDropped(1);
+        return DROPPED_ENDED;
+      }
+      Bound b = bound;
+      if (b == null || b.tryReserve()) {
+        return append(message, b);
+      }
+      switch (b.whenFull) {
+        case FAIL -> {
+          return REFUSED_FULL;
+        }
+        case DROP -> {
+          Mailboxes.countDroppedFull();
+          return DROPPED_FULL;
+        }
+        case BLOCK -> awaitRoom(b);
+      }
     }
+  }
+
+  /** Appends; {@code b} is the bound a place was reserved in, or null. */
+  private int append(Object message, Bound b) {
     Node node = new Node(message);
+    if (b != null) {
+      node.bound = b;
+    }
     Node prev = (Node) TAIL.getAndSet(this, node);
     prev.next = node; // volatile write: publishes node.value, then read waiter (Dekker)
     Object w = waiter;
@@ -172,13 +233,70 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
         if (VALUE.compareAndSet(node, message, null)) {
           Mailboxes.countDropped(1);
         }
-        return false;
+        return DROPPED_ENDED;
       }
       if (WAITER.compareAndSet(this, w, null)) {
         LockSupport.unpark((Thread) w);
       }
     }
-    return true;
+    return APPENDED;
+  }
+
+  /**
+   * Waits until {@code b} has room, is replaced, or the mailbox closes; the caller then tries
+   * again. Re-checks the owner's liveness every {@link #LIVENESS_CHECK_NANOS}, for owners that
+   * end without closing their mailbox (threads not started by this library).
+   */
+  private void awaitRoom(Bound b) {
+    Thread me = Thread.currentThread();
+    if (refersTo(me)) {
+      throw new dev.mailboxthreads.MailboxFullException(
+          "the mailbox of " + describe(me) + " is full (" + b.capacity
+              + " messages, Overflow.BLOCK) and this is its own thread, which would wait for"
+              + " itself: receive some messages first, or limit it with Overflow.FAIL or DROP");
+    }
+    try {
+      for (;;) {
+        b.enqueueBlocked(me); // then re-check: a release either sees us queued or we see room
+        if (b.hasRoom() || bound != b || waiter == CLOSED || !ownerMayReceive()) {
+          return;
+        }
+        if (Thread.interrupted()) {
+          me.interrupt();
+          throw new dev.mailboxthreads.MailboxInterruptedException();
+        }
+        LockSupport.parkNanos(this, LIVENESS_CHECK_NANOS);
+        b.dequeueBlocked(me); // at most one entry per sender in the queue
+      }
+    } finally {
+      b.dequeueBlocked(me);
+    }
+  }
+
+  private static final long LIVENESS_CHECK_NANOS = 100_000_000L;
+
+  /**
+   * Sets, replaces ({@code b} non-null) or removes ({@code null}) the limit. Messages already in
+   * the mailbox stay and do not count toward a new limit; senders blocked on the old limit
+   * wake and try again under the new one.
+   *
+   * @param b the new limit, or null for none
+   */
+  public void limit(Bound b) {
+    Bound old = (Bound) BOUND.getAndSet(this, b);
+    if (old != null) {
+      old.wakeAll();
+    }
+  }
+
+  /**
+   * The current limit's capacity, or -1 when unbounded.
+   *
+   * @return the capacity or -1
+   */
+  public int capacity() {
+    Bound b = bound;
+    return b == null ? -1 : b.capacity;
   }
 
   /** False when the owner thread has been collected or has terminated. */
@@ -189,7 +307,21 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   @Override
   public void send(Object message) {
-    offer(message);
+    if (deliver(message) == REFUSED_FULL) {
+      throw full();
+    }
+  }
+
+  /**
+   * The exception for a send refused by a full mailbox ({@code Overflow.FAIL}).
+   *
+   * @return a new exception naming the owner and the limit
+   */
+  public dev.mailboxthreads.MailboxFullException full() {
+    Thread t = get();
+    return new dev.mailboxthreads.MailboxFullException("the mailbox of "
+        + (t == null ? "an ended thread" : describe(t)) + " is full (limit " + capacity()
+        + " messages, Overflow.FAIL); nothing was sent: retry later, or use trySend to test");
   }
 
   // ------------------------------------------------------------------ owner only
@@ -213,6 +345,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   private Object removeFirst(Node first) {
     Object value = first.value;
     first.value = null;
+    releasePlace(first);
     Node oldHead = head;
     head = first; // first becomes the stub
     NEXT.set(oldHead, oldHead); // unreachable now; a self-link keeps it from retaining the list
@@ -238,6 +371,15 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     return n.value;
   }
 
+  /** Gives back the place a removed message held in its limit, if it was counted in one. */
+  private static void releasePlace(Node removed) {
+    Bound b = removed.bound;
+    if (b != null) {
+      removed.bound = null;
+      b.release();
+    }
+  }
+
   /** Moves the cursor back before the oldest message. */
   public void rewind() {
     cursor = head;
@@ -261,6 +403,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       return removeFirst(c); // cheaper, leaves no tombstone, rewinds
     }
     c.value = null;
+    releasePlace(c);
     Node after = c.next;
     if (after != null) {
       NEXT.set(p, after); // p.next was c, non-null: no producer writes it
@@ -396,8 +539,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       Object v = n.value;
       if (v != null && VALUE.compareAndSet(n, v, null)) {
         dropped++;
+        releasePlace(n);
       }
       p = n;
+    }
+    Bound b = bound;
+    if (b != null) {
+      b.wakeAll(); // blocked senders see CLOSED and drop their messages
     }
     // keep only the last node: earlier ones become garbage even if an Address outlives us
     head = p;

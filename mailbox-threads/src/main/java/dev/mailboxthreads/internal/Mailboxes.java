@@ -67,6 +67,7 @@ public final class Mailboxes {
 
   private static final ReferenceQueue<Thread> CLEARED = new ReferenceQueue<>();
   private static final LongAdder DROPPED = new LongAdder();
+  private static final LongAdder DROPPED_FULL = new LongAdder();
 
   private Mailboxes() {}
 
@@ -136,8 +137,34 @@ public final class Mailboxes {
   }
 
   /**
-   * Messages dropped so far because their thread had ended, including messages left unread in a
-   * mailbox when its thread ended.
+   * A limit for {@link Mailbox#limit}.
+   *
+   * @param capacity at least 1
+   * @param whenFull what a send to a full mailbox does
+   * @return the limit
+   */
+  public static Bound bound(int capacity, dev.mailboxthreads.Overflow whenFull) {
+    return new Bound(capacity, whenFull);
+  }
+
+  /** Counts one message dropped because its mailbox was full ({@code Overflow.DROP}). */
+  public static void countDroppedFull() {
+    DROPPED_FULL.increment();
+    DROPPED.increment();
+  }
+
+  /**
+   * Messages dropped because their mailbox was full and limited with {@code Overflow.DROP}.
+   *
+   * @return the count since this class was loaded
+   */
+  public static long droppedFull() {
+    return DROPPED_FULL.sum();
+  }
+
+  /**
+   * Messages dropped so far: because their thread had ended (including messages left unread in
+   * a mailbox when its thread ended), or because their mailbox was full ({@code DROP}).
    *
    * @return the count since this class was loaded
    */
