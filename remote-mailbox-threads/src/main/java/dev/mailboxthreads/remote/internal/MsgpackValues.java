@@ -29,6 +29,7 @@ import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessageSizeException;
 import org.msgpack.core.MessageUnpacker;
 
 /**
@@ -427,6 +428,9 @@ public final class MsgpackValues {
       return value;
     } catch (CodecException e) {
       throw e;
+    } catch (MessageSizeException e) {
+      throw new CodecException(DropReason.UNDECODABLE, "a length or count of 2^31 or more is"
+          + " announced, more than a Java array holds", e);
     } catch (StackOverflowError e) {
       throw undecodable("the message is nested too deeply for the decoding thread's stack");
     } catch (IOException | MessagePackException | IllegalArgumentException
