@@ -5,9 +5,10 @@ msgpack, speaking docs/wire-format.md with the interop codec, MsgpackCodec (code
 Usage: interop_peer.py MODE ENDPOINT [ARGS]
 
   push ENDPOINT      connect a PUSH socket, send SAMPLES (one message each), print SENT <n>
-  pull ENDPOINT N    bind a PULL socket, print READY <endpoint>, receive N messages, compare the
-                     i-th with EXPECTED[i] (type and value), print OK <i> or BAD <i> ..., then
-                     DONE ok=<n> bad=<n>
+  send ENDPOINT TEXT...  connect a PUSH socket, send each TEXT as a string, print SENT <n>
+  pull ENDPOINT N    bind a PULL socket, print READY <endpoint> and EXPECTING <len(EXPECTED)>,
+                     receive N messages, compare the i-th with EXPECTED[i] (type and value),
+                     print OK <i> or BAD <i> ..., then DONE ok=<n> bad=<n>
   count ENDPOINT     bind a PULL socket, print READY <endpoint>, then GOT <message> for each
                      message until it receives "stop"
   garbage ENDPOINT   connect a PUSH socket, send bad frames, print EXPECT <DropReason> <n> per
@@ -35,7 +36,9 @@ def say(line):
 
 def exit_when_stdin_ends():
     def watch():
-        while sys.stdin.buffer.read(1024):
+        # os.read, not sys.stdin: a daemon thread blocked in a buffered read makes the
+        # interpreter abort at exit (it cannot take the buffer's lock)
+        while os.read(0, 1024):
             pass
         os._exit(3)
 
@@ -149,8 +152,17 @@ def run_push(ctx, endpoint):
     say("SENT %d" % (len(SAMPLES) + 1))
 
 
+def run_send(ctx, endpoint, texts):
+    push = connected_push(ctx, endpoint)
+    for text in texts:
+        push.send(frame(text))
+    push.close()
+    say("SENT %d" % len(texts))
+
+
 def run_pull(ctx, endpoint, n):
     pull = bound_pull(ctx, endpoint)
+    say("EXPECTING %d" % len(EXPECTED))
     ok = bad = 0
     for i in range(n):
         got = unpack(pull.recv())
@@ -236,6 +248,8 @@ def main(argv):
     try:
         if mode == "push":
             run_push(ctx, endpoint)
+        elif mode == "send":
+            run_send(ctx, endpoint, argv[3:])
         elif mode == "pull":
             run_pull(ctx, endpoint, int(argv[3]))
         elif mode == "count":
