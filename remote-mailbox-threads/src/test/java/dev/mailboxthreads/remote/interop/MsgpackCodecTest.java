@@ -1,5 +1,7 @@
 package dev.mailboxthreads.remote.interop;
 
+import static dev.mailboxthreads.MailboxThreads.receive;
+import static dev.mailboxthreads.MailboxThreads.send;
 import static dev.mailboxthreads.remote.interop.InteropSupport.assertDecoded;
 import static dev.mailboxthreads.remote.interop.InteropSupport.listOf;
 import static dev.mailboxthreads.remote.interop.InteropSupport.mapOf;
@@ -8,10 +10,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.remote.CodecException;
+import dev.mailboxthreads.remote.ConnectOptions;
 import dev.mailboxthreads.remote.DropReason;
 import dev.mailboxthreads.remote.MsgpackCodec;
+import dev.mailboxthreads.remote.PublishOptions;
+import dev.mailboxthreads.remote.RemoteContext;
+import dev.mailboxthreads.remote.RemoteThread;
 import dev.mailboxthreads.remote.UnencodableMessageException;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,8 +28,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -204,6 +213,28 @@ class MsgpackCodecTest {
         .isExactlyInstanceOf(UnencodableMessageException.class)
         .hasMessageStartingWith("MsgpackCodec cannot encode the message: at ")
         .hasMessageContaining(expected);
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void remoteSend_unencodableMessage_failsInSendNothingSent_nextMessageDelivered() {
+    InteropSupport.drainMailbox();
+    try (RemoteContext ctx = RemoteContext.create()) {
+      ctx.publish(Thread.currentThread(), PublishOptions.defaults().withCodec(CODEC),
+          "inproc://msgpack-send");
+      RemoteThread remote = ctx.connect(ConnectOptions.defaults().withCodec(CODEC),
+          "inproc://msgpack-send");
+      Object bad = mapOf("order", new Wrapper(UUID.randomUUID()));
+
+      assertThatThrownBy(() -> send(remote, bad))
+          .isExactlyInstanceOf(UnencodableMessageException.class)
+          .hasMessageContaining("at $[\"order\"].value, a java.util.UUID");
+      send(remote, new Order("egg", 1, Color.RED, List.of()));
+
+      assertDecoded(receive(Duration.ofSeconds(10)),
+          mapOf("item", "egg", "qty", 1L, "color", "RED", "prices", listOf()));
+      assertThat(remote.stats().sent()).isEqualTo(1);
+    }
   }
 
   @Test
