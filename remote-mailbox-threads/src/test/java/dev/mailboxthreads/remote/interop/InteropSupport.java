@@ -51,42 +51,56 @@ final class InteropSupport {
    */
   static void requirePython() {
     if (!checked) {
-      pythonProblem = checkPython();
-      checked = true;
+      pythonProblem = checkPython(PYTHON);
+      checked = true; // racy, but benign: a second check gives the same answer
     }
-    String problem = pythonProblem;
+    require(pythonProblem, "true".equals(System.getenv("CI")));
+  }
+
+  /**
+   * Passes if there is no {@code problem}; otherwise fails the test under CI, or skips it.
+   *
+   * @param problem what is wrong with the Python, or null
+   * @param ci whether {@code CI=true}
+   */
+  static void require(String problem, boolean ci) {
     if (problem == null) {
       return;
     }
-    if ("true".equals(System.getenv("CI"))) {
+    if (ci) {
       fail("CI=true and " + problem + ": the interop tests need it; " + INSTALL);
     }
     Assumptions.abort("skipped: " + problem + "; to run the interop tests, " + INSTALL);
   }
 
-  private static String checkPython() {
-    if (!Files.isExecutable(Path.of(PYTHON))) {
-      return PYTHON + " does not exist";
+  /**
+   * Checks that {@code python} runs and imports zmq and msgpack.
+   *
+   * @return null if it does, else what is wrong
+   */
+  static String checkPython(String python) {
+    if (!Files.isExecutable(Path.of(python))) {
+      return python + " does not exist";
     }
     try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import zmq, msgpack")
+      Process p = new ProcessBuilder(python, "-c", "import zmq, msgpack")
           .redirectErrorStream(true).start();
       p.getOutputStream().close();
       byte[] output = p.getInputStream().readAllBytes();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        return PYTHON + " did not answer within 30 s";
+        return python + " did not answer within 30 s";
       }
       if (p.exitValue() != 0) {
-        return PYTHON + " cannot import zmq and msgpack ("
+        return python + " cannot import zmq and msgpack ("
             + new String(output, StandardCharsets.UTF_8).strip() + ")";
       }
       return null;
     } catch (IOException e) {
-      return PYTHON + " cannot be started: " + e;
+      return python + " cannot be started: " + e;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "interrupted while checking " + PYTHON;
+      return "interrupted while checking " + python;
     }
   }
 
