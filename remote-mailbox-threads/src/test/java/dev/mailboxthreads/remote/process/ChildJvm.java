@@ -29,10 +29,12 @@ import java.util.function.Predicate;
  * with {@link #closeStdin()}. {@link #close()} always kills what is still running ({@code
  * destroyForcibly}, SIGKILL on Linux) and waits for it, so use it in try-with-resources.
  *
+ * <p>{@link #startProcess} runs any other program the same way (the interop tests' Python peers).
+ *
  * <p><b>Thread safety:</b> all methods may be called from any thread; the line cursor of {@link
  * #awaitLines} is shared, so one test thread should do the waiting.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   /*
    * Implementation notes. Two platform daemon threads read the child's stdout and stderr line by
    * line into `out` and `err` (both must be drained, or a chatty child blocks on a full pipe) and
@@ -76,7 +78,7 @@ final class ChildJvm implements AutoCloseable {
    * @param args its arguments
    * @return the running child; close it
    */
-  static ChildJvm start(String name, Class<?> main, String... args) {
+  public static ChildJvm start(String name, Class<?> main, String... args) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(inheritedFlags());
@@ -85,6 +87,18 @@ final class ChildJvm implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
     command.addAll(List.of(args));
+    return startProcess(name, command);
+  }
+
+  /**
+   * Starts any program, such as a Python peer, with the same line protocol and lifeline: the
+   * program should print one line per fact and end when its stdin closes.
+   *
+   * @param name for thread names and failure messages, e.g. "python-pull"
+   * @param command the program and its arguments
+   * @return the running child; close it
+   */
+  public static ChildJvm startProcess(String name, List<String> command) {
     long startNanos = System.nanoTime();
     Process process;
     try {
@@ -155,7 +169,7 @@ final class ChildJvm implements AutoCloseable {
    * @return the matching lines, in the order printed
    * @throws AssertionError if they do not come within {@code timeout}, or stdout ends first
    */
-  List<String> awaitLines(Predicate<String> filter, int count, Duration timeout)
+  public List<String> awaitLines(Predicate<String> filter, int count, Duration timeout)
       throws InterruptedException {
     List<String> found = findLines(filter, count, timeout);
     if (found.size() < count) {
@@ -171,7 +185,7 @@ final class ChildJvm implements AutoCloseable {
    * @return the line
    * @throws AssertionError if it does not come within {@code timeout}, or stdout ends first
    */
-  String awaitLine(Predicate<String> filter, Duration timeout) throws InterruptedException {
+  public String awaitLine(Predicate<String> filter, Duration timeout) throws InterruptedException {
     return awaitLines(filter, 1, timeout).get(0);
   }
 
@@ -181,7 +195,7 @@ final class ChildJvm implements AutoCloseable {
    * @return the line, or empty if none came within {@code timeout}
    * @throws AssertionError if stdout ends before a matching line
    */
-  Optional<String> pollLine(Predicate<String> filter, Duration timeout)
+  public Optional<String> pollLine(Predicate<String> filter, Duration timeout)
       throws InterruptedException {
     List<String> found = findLines(filter, 1, timeout);
     return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
@@ -225,7 +239,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @return a copy
    */
-  List<String> lines() {
+  public List<String> lines() {
     lock.lock();
     try {
       return List.copyOf(out);
@@ -239,7 +253,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @return a copy
    */
-  List<String> errLines() {
+  public List<String> errLines() {
     lock.lock();
     try {
       return List.copyOf(err);
@@ -254,7 +268,7 @@ final class ChildJvm implements AutoCloseable {
    * @return its exit code
    * @throws AssertionError if it is still running after {@code timeout}
    */
-  int awaitExit(Duration timeout) throws InterruptedException {
+  public int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
       throw failure("still running after " + timeout);
     }
@@ -264,7 +278,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Closes the child's stdin: children take that as "finish and exit" ({@link ParentLink}). */
-  void closeStdin() {
+  public void closeStdin() {
     try {
       process.getOutputStream().close();
     } catch (IOException e) {
@@ -278,7 +292,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @return its exit code (137 on Linux)
    */
-  int kill() throws InterruptedException {
+  public int kill() throws InterruptedException {
     process.destroyForcibly();
     return awaitExit(REAP_TIMEOUT);
   }
@@ -288,7 +302,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @return true until it has exited
    */
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -297,7 +311,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @return the pid
    */
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
@@ -350,7 +364,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   private AssertionError failure(String what) {
-    return new AssertionError("child JVM '" + name + "' (pid " + process.pid() + "): " + what
+    return new AssertionError("child '" + name + "' (pid " + process.pid() + "): " + what
         + "\n" + describe());
   }
 
@@ -359,7 +373,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @return a multi-line description
    */
-  String describe() {
+  public String describe() {
     StringBuilder b = new StringBuilder();
     b.append("  state: ").append(process.isAlive() ? "running" : "exited " + process.exitValue())
         .append(", age ").append(ageMillis()).append(" ms\n");
