@@ -55,10 +55,15 @@ import java.util.function.Predicate;
  * status still set. Both are unchecked, so thread bodies stay plain lambdas; the reasons are on
  * each class.
  *
- * <p><b>Thread safety:</b> {@code send}, {@code addressOf}, {@code start}, {@code hasMailbox}
- * and {@code droppedCount} may be called from any thread. {@code receive} and the cursor
- * methods act on the mailbox of the calling thread, which is the only thread that takes
- * messages from it.
+ * <h2>Request/reply</h2>
+ * {@link #call(Address, Object, Duration)} sends a {@link Request} and waits, by selective
+ * receive, for its reply only; the server answers with {@link Request#reply(Object)}. Late
+ * replies are dropped and counted ({@link #lateReplyCount()}).
+ *
+ * <p><b>Thread safety:</b> {@code send}, {@code addressOf}, {@code threadOf}, {@code start},
+ * {@code hasMailbox}, {@code deliverReply} and the counts may be called from any thread. {@code
+ * receive}, {@code call} and the cursor methods act on the mailbox of the calling thread, which
+ * is the only thread that takes messages from it.
  *
  * <p><b>Memory consistency effects:</b> actions in a thread prior to sending a message
  * <i>happen-before</i> actions subsequent to the receipt of that message (by {@code receive} or
