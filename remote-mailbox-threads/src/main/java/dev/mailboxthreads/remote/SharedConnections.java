@@ -35,9 +35,10 @@ final class SharedConnections {
    * removes it from the map and looks the key up again.
    *
    * The sweeper retires an entry only with tryWriteLock (never waiting behind a sender blocked
-   * on a full queue) and only if nothing is queued in it: a receiver that is down keeps its
-   * connection, so messages to it are neither reordered across two connections nor discarded
-   * by an idle close.
+   * on a full queue) and only if nothing waits in the loop's own queue. Frames already handed
+   * to ZeroMQ are delivered during the linger, as at any close; if the receiver stays down for
+   * the whole linger they are lost (at most once), as for any closed connection. A connection
+   * to a receiver that is down therefore does not live for ever.
    *
    * Closing races opening: open() inserts the entry, then reads `closed`; close() writes
    * `closed`, then walks the map. Both are sequentially consistent (volatile, ConcurrentHashMap),
