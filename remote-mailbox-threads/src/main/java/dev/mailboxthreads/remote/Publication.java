@@ -23,12 +23,11 @@ public final class Publication implements AutoCloseable {
   private final Codec codec;
 
   Publication(RemoteContext context, Thread thread, List<String> endpoints,
-      PublishOptions options, PublicationLoop loop) {
+      List<String> address, PublishOptions options, PublicationLoop loop) {
     this.context = context;
     this.thread = thread;
     this.endpoints = endpoints;
-    this.address = options.advertisedEndpoints().isEmpty()
-        ? endpoints : options.advertisedEndpoints();
+    this.address = address;
     this.codec = options.codec();
     this.loop = loop;
   }
@@ -55,8 +54,8 @@ public final class Publication implements AutoCloseable {
   /**
    * The endpoints an {@link dev.mailboxthreads.Address} of the published thread travels as,
    * inside a message or as the reply address of a {@code call}: the {@link
-   * PublishOptions#advertisedEndpoints() advertised endpoints} if any were set, else the bound
-   * ones ({@link #endpoints()}). A receiving process connects to them to answer.
+   * PublishOptions#advertisedEndpoints() advertised endpoints} if any were set (a wildcard port
+   * replaced by the port bound), else the bound ones ({@link #endpoints()}). A receiving process connects to them to answer.
    *
    * <p>If a thread is published several times, its address travels as that of its oldest
    * publication still open.

@@ -21,7 +21,10 @@ import java.util.Objects;
  *     address of the published thread travels as ({@link Publication#address()}); empty (the
  *     default) means the bound endpoints. Set them when the bound ones are not reachable as
  *     they are: binding {@code tcp://0.0.0.0:5555} while advertising {@code
- *     tcp://host.example:5555}, or behind a port mapping
+ *     tcp://host.example:5555}, or behind a port mapping. The port of an advertised tcp
+ *     endpoint may be {@code *}: binding {@code tcp://0.0.0.0:*} and advertising {@code
+ *     tcp://host.example:*} advertises the port chosen. Wildcard ports take, in order, the ports
+ *     of the bound tcp endpoints
  */
 public record PublishOptions(
     Codec codec, int receiveHighWaterMark, int maxMessageBytes, List<String> advertisedEndpoints) {
@@ -32,7 +35,8 @@ public record PublishOptions(
    * @param codec not null
    * @param receiveHighWaterMark 0 (no limit) or more
    * @param maxMessageBytes more than 0
-   * @param advertisedEndpoints empty, or endpoints that can be connected to (no wildcard)
+   * @param advertisedEndpoints empty, or endpoints that can be connected to, except for a
+   *     wildcard tcp port
    */
   public PublishOptions {
     Objects.requireNonNull(codec, "codec");
@@ -45,7 +49,7 @@ public record PublishOptions(
     }
     advertisedEndpoints = advertisedEndpoints.isEmpty()
         ? List.of()
-        : Endpoints.check(advertisedEndpoints.toArray(String[]::new), false);
+        : Endpoints.checkAdvertised(advertisedEndpoints);
   }
 
   /**
@@ -101,10 +105,10 @@ public record PublishOptions(
   /**
    * These options advertising other endpoints than the bound ones.
    *
-   * @param endpoints endpoints that can be connected to, e.g. {@code tcp://host.example:5555};
-   *     none to advertise the bound ones
+   * @param endpoints endpoints that can be connected to, e.g. {@code tcp://host.example:5555},
+   *     or {@code tcp://host.example:*} for the port bound; none to advertise the bound ones
    * @return new options
-   * @throws IllegalArgumentException if an endpoint is malformed or has a wildcard
+   * @throws IllegalArgumentException if an endpoint is malformed or has a wildcard host
    */
   public PublishOptions withAdvertisedEndpoints(String... endpoints) {
     return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, List.of(endpoints));

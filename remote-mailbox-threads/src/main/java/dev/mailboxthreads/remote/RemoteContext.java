@@ -101,7 +101,8 @@ public final class RemoteContext implements AutoCloseable {
    * @param options codec and limits
    * @param endpoints at least one endpoint
    * @return the publication; close it to stop
-   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport
+   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport,
+   *     or the options advertise more wildcard ports than tcp endpoints are bound
    * @throws RemoteMailboxException if an endpoint cannot be bound (for example, it is in use)
    */
   public Publication publish(Thread thread, PublishOptions options, String... endpoints) {
@@ -113,7 +114,14 @@ public final class RemoteContext implements AutoCloseable {
     PublicationLoop loop = new PublicationLoop(zmq, thread, options, checked,
         found -> resolve(found, codec));
     List<String> bound = loop.start();
-    Publication publication = new Publication(this, thread, bound, options, loop);
+    List<String> address;
+    try {
+      address = Endpoints.advertise(options.advertisedEndpoints(), bound);
+    } catch (IllegalArgumentException e) {
+      loop.close();
+      throw e;
+    }
+    Publication publication = new Publication(this, thread, bound, address, options, loop);
     register(publication);
     LocalPublications.add(publication);
     if (closed) {

@@ -257,11 +257,52 @@ class ReplyAddressTest {
   }
 
   @Test
-  void advertisedEndpoints_wildcardOrMalformed_refusedNamingTheEndpoint() {
+  void advertisedEndpoints_wildcardHostOrMalformed_refusedNamingTheEndpoint() {
     assertThatThrownBy(() -> PublishOptions.defaults().withAdvertisedEndpoints("tcp://*:5555"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tcp://*:5555");
-    assertThatThrownBy(() -> PublishOptions.defaults().withAdvertisedEndpoints("tcp://h:*"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wildcard port");
+    assertThatThrownBy(() -> PublishOptions.defaults().withAdvertisedEndpoints("tcp://*:*"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not advertised");
+    assertThatThrownBy(() -> PublishOptions.defaults().withAdvertisedEndpoints("ipc://"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ipc://");
+  }
+
+  /**
+   * Binding all interfaces on a port chosen by the system and advertising a reachable host with
+   * a wildcard port: the address carries that host and the port chosen, and a peer reaches the
+   * publication through it.
+   */
+  @Test
+  void advertisedWildcardPort_takesThePortBound_andIsReachable() throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      Publication mine = ctx.publish(Thread.currentThread(),
+          PublishOptions.defaults().withAdvertisedEndpoints("tcp://127.0.0.1:*"),
+          "tcp://0.0.0.0:*");
+      String bound = mine.endpoints().get(0);
+      String port = bound.substring(bound.lastIndexOf(':') + 1);
+      assertThat(bound).startsWith("tcp://0.0.0.0:");
+      assertThat(mine.address()).containsExactly("tcp://127.0.0.1:" + port);
+
+      try (RemoteThread back = ctx.connect(mine.address().get(0))) {
+        send(back, "through the advertised endpoint");
+        assertThat(receive(WAIT)).isEqualTo("through the advertised endpoint");
+      }
+    }
+  }
+
+  @Test
+  void advertisedWildcardPorts_moreThanBoundTcpEndpoints_publishFailsAndUnbinds() {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      PublishOptions two = PublishOptions.defaults()
+          .withAdvertisedEndpoints("tcp://a.example:*", "tcp://b.example:*");
+      assertThatThrownBy(() -> ctx.publish(Thread.currentThread(), two, "tcp://127.0.0.1:*"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("tcp://b.example:*")
+          .hasMessageContaining("only 1 tcp endpoint(s) are bound");
+      Publication ok = ctx.publish(Thread.currentThread(), two, "tcp://127.0.0.1:*",
+          "tcp://127.0.0.1:*");
+      assertThat(ok.address()).hasSize(2)
+          .allMatch(a -> a.matches("tcp://[ab]\\.example:\\d+"));
+    }
   }
 
   @Test
