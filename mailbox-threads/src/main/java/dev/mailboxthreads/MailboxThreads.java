@@ -1,10 +1,12 @@
 package dev.mailboxthreads;
 
+import dev.mailboxthreads.internal.Calls;
 import dev.mailboxthreads.internal.Deadlines;
 import dev.mailboxthreads.internal.Mailbox;
 import dev.mailboxthreads.internal.Mailboxes;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -54,10 +56,15 @@ import java.util.function.Predicate;
  * status still set. Both are unchecked, so thread bodies stay plain lambdas; the reasons are on
  * each class.
  *
- * <p><b>Thread safety:</b> {@code send}, {@code addressOf}, {@code start}, {@code hasMailbox}
- * and {@code droppedCount} may be called from any thread. {@code receive} and the cursor
- * methods act on the mailbox of the calling thread, which is the only thread that takes
- * messages from it.
+ * <h2>Request/reply</h2>
+ * {@link #call(Address, Object, Duration)} sends a {@link Request} and waits, by selective
+ * receive, for its reply only; the server answers with {@link Request#reply(Object)}. Late
+ * replies are dropped and counted ({@link #lateReplyCount()}).
+ *
+ * <p><b>Thread safety:</b> {@code send}, {@code addressOf}, {@code threadOf}, {@code start},
+ * {@code hasMailbox}, {@code deliverReply} and the counts may be called from any thread. {@code
+ * receive}, {@code call} and the cursor methods act on the mailbox of the calling thread, which
+ * is the only thread that takes messages from it.
  *
  * <p><b>Memory consistency effects:</b> actions in a thread prior to sending a message
  * <i>happen-before</i> actions subsequent to the receipt of that message (by {@code receive} or
@@ -151,6 +158,144 @@ public final class MailboxThreads {
    */
   public static Address self() {
     return Mailboxes.of(Thread.currentThread());
+  }
+
+  /**
+   * The thread behind a local address: {@code Optional.of(thread)} for an address made by {@link
+   * #addressOf(Thread)} or {@link #self()} whose thread has not been collected, empty for any
+   * other address (a remote one, say). Transports use it to tell local addresses from others.
+   *
+   * @param address any address
+   * @return its local thread, if it is a local address
+   */
+  public static Optional<Thread> threadOf(Address address) {
+    Objects.requireNonNull(address, "address");
+    return address instanceof Mailbox m ? Optional.ofNullable(m.get()) : Optional.empty();
+  }
+
+  /** Whether {@code address} is a mailbox of this JVM, whether or not its thread still lives. */
+  static boolean isLocal(Address address) {
+    return address instanceof Mailbox;
+  }
+
+  // ------------------------------------------------------------------ request/reply
+
+  /**
+   * Request/reply: sends {@code request} to {@code target} as a {@link Request} that carries the
+   * calling thread's address and a fresh correlation id, then waits, by selective receive, for
+   * the reply to this call only: every other message stays in the mailbox, in order. The
+   * server takes the {@link Request} and answers with {@link Request#reply(Object)}.
+   *
+   * {@snippet :
+   * // server
+   * start(() -> {
+   *   while (true) {
+   *     Request r = receive(Request.class);
+   *     r.reply("echo: " + r.body());
+   *   }
+   * });
+   * // client
+   * Object answer = call(server, "hello", Duration.ofSeconds(1)); // "echo: hello"
+   * }
+   *
+   * <p>On timeout (or interrupt) the call is given up: its reply, should it come later, is
+   * dropped and counted in {@link #lateReplyCount()}, never left in the mailbox. A reply that
+   * was already being delivered when the time ran out is returned rather than dropped.
+   *
+   * <p>Across processes (the remote module), the reply address travels as the endpoints of a
+   * publication of the calling process, so that process must publish the calling thread or
+   * another one; see the remote module's {@code RemoteThread}.
+   *
+   * @param target the server; a local or remote address
+   * @param request what to ask; not null
+   * @param timeout how long to wait for the reply; {@link Duration#ZERO} takes only a reply that
+   *     is already there, which no reply can be
+   * @return the reply's body
+   * @throws CallTimeoutException if no reply came within {@code timeout}
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws MailboxInterruptedException if interrupted while waiting; the call is given up
+   * @throws RuntimeException whatever sending to {@code target} throws (the remote module's
+   *     {@code UnencodableMessageException}, say); the call is given up
+   */
+  public static Object call(Address target, Object request, Duration timeout) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(request, "request: null cannot be sent; send a value or an Optional");
+    long nanos = Deadlines.toNanos(timeout);
+    Thread me = Thread.currentThread();
+    Mailbox mine = Mailboxes.of(me);
+    Calls.Pending pending = Calls.register(me);
+    long id = pending.id();
+    try {
+      target.send(new Request(request, mine, id));
+    } catch (RuntimeException | Error e) {
+      pending.done();
+      throw e;
+    }
+    Predicate<Object> isMyReply = m -> m instanceof Reply r && r.correlationId() == id;
+    Object reply;
+    try {
+      reply = mine.takeMatching(isMyReply, nanos);
+    } catch (MailboxInterruptedException e) {
+      if (!pending.abandon()) {
+        takeClaimedReply(mine, isMyReply); // it is coming: take it out, it has nowhere to go
+      }
+      throw e;
+    }
+    if (reply == null) {
+      if (pending.abandon()) {
+        throw new CallTimeoutException(target, request, timeout, id);
+      }
+      reply = mine.takeMatching(isMyReply, Deadlines.FOREVER); // claimed in time, appended now
+    }
+    pending.done();
+    return ((Reply) reply).body();
+  }
+
+  /** Takes a reply that is sure to arrive, with the interrupt status cleared meanwhile. */
+  private static void takeClaimedReply(Mailbox mine, Predicate<Object> isMyReply) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      mine.takeMatching(isMyReply, Deadlines.FOREVER);
+      Calls.countLate();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Hands a reply to the thread whose {@link #call} waits for it, found by its correlation id,
+   * and tells whether it went there. For transports: {@link Request#reply(Object)} calls it for
+   * a local caller, and the remote module for a reply received from another process. A reply
+   * that no call waits for (the call timed out or was interrupted, had its reply already, or
+   * never was in this JVM) is dropped and counted in {@link #lateReplyCount()}.
+   *
+   * @param reply the reply
+   * @return true if delivered to the waiting caller; false if dropped and counted
+   */
+  public static boolean deliverReply(Reply reply) {
+    Objects.requireNonNull(reply, "reply");
+    Thread caller = Calls.claim(reply.correlationId());
+    if (caller == null) {
+      return false;
+    }
+    if (!Mailboxes.of(caller).offer(reply)) {
+      Calls.countLate(); // the caller ended between claim and offer (the mailbox counted it too)
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Replies dropped because no {@link #call} waited for them any more: they came after their
+   * call timed out or was interrupted, answered a call twice, or answered a call this JVM never
+   * made. They are never left in a mailbox.
+   *
+   * @return the count since the library was loaded, for the whole JVM
+   */
+  public static long lateReplyCount() {
+    return Calls.late();
   }
 
   // ------------------------------------------------------------------ receiving

@@ -10,7 +10,8 @@ import java.time.Duration;
  * <p>Unchecked, because a timeout is an outcome the caller chose to handle or to let propagate;
  * thread bodies are {@link Runnable}s, where a checked exception would only add boilerplate.
  */
-public final class MailboxTimeoutException extends RuntimeException {
+public sealed class MailboxTimeoutException extends RuntimeException
+    permits CallTimeoutException {
   private static final long serialVersionUID = 1L;
 
   /** The timeout that ran out. */
@@ -23,6 +24,17 @@ public final class MailboxTimeoutException extends RuntimeException {
    */
   public MailboxTimeoutException(Duration timeout) {
     super("no message arrived within " + timeout);
+    this.timeout = timeout;
+  }
+
+  /**
+   * Creates the exception with a message of its own, for subclasses.
+   *
+   * @param message what did not arrive in time
+   * @param timeout the timeout that ran out
+   */
+  MailboxTimeoutException(String message, Duration timeout) {
+    super(message);
     this.timeout = timeout;
   }
 

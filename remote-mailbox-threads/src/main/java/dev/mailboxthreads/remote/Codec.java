@@ -8,6 +8,14 @@ package dev.mailboxthreads.remote;
  * <p>Implementations must refuse, on decoding, anything they are not sure is safe to build from
  * untrusted bytes: a publication is a network service and decodes what anyone sends it.
  *
+ * <p><b>Addresses:</b> a codec that carries {@link dev.mailboxthreads.Address} values inside
+ * messages encodes each as the endpoint list {@link Addresses#endpointsOf} gives (which fails
+ * with {@link UnencodableMessageException} for a local thread that is not published), and
+ * decodes such a list with {@link Addresses#fromEndpoints}, which returns the local mailbox or a
+ * shared {@link RemoteThread} of the receiving publication's context. The reply address and
+ * correlation id of a {@code call} are not the codec's business: they travel in the frame's
+ * metadata, and the codec sees only the request's or the reply's body.
+ *
  * <p><b>Thread safety:</b> implementations must be safe for concurrent use: {@code encode} is
  * called by every sending thread (so that a message that cannot be encoded fails in the
  * sender's {@code send}), {@code decode} by a publication's I/O thread.

@@ -23,5 +23,12 @@ public enum DropReason {
    */
   TOO_LARGE,
   /** The published thread has ended; the message was decoded but had nowhere to go. */
-  RECEIVER_ENDED
+  RECEIVER_ENDED,
+  /**
+   * A reply (docs/wire-format.md, call envelope) that no {@code call} of this process waits for
+   * any more: it came after its call timed out or was interrupted, answered a call twice, or
+   * answered a call this process never made. Counted in {@code
+   * MailboxThreads.lateReplyCount()} as well.
+   */
+  LATE_REPLY
 }

@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
  * HashMap}, {@code LinkedHashMap} in order, {@code TreeMap}, {@code List.of} and friends, which
  * stay unmodifiable, {@code Collections.unmodifiableList}, {@code EnumMap}, {@code
  * ConcurrentHashMap}, ...); {@code java.time}, {@code UUID}, {@code BigDecimal}, {@code
- * Optional}. Shared references stay shared and cycles survive: a list that contains itself, or
+ * Optional}; {@link dev.mailboxthreads.Address addresses} (a published local thread's, or a
+ * {@link RemoteThread}), which travel as endpoint lists and decode as described in {@link
+ * Addresses}: declare such fields as {@code Address}. Shared references stay shared and cycles
+ * survive: a list that contains itself, or
  * two objects that point at each other, decode as such.
  *
  * <p><b>Known limit:</b> a cycle that passes through a record (a record whose list contains the

@@ -17,13 +17,18 @@ import java.util.List;
 public final class Publication implements AutoCloseable {
   private final Thread thread;
   private final List<String> endpoints;
+  private final List<String> address;
   private final PublicationLoop loop;
   private final RemoteContext context;
+  private final Codec codec;
 
-  Publication(RemoteContext context, Thread thread, List<String> endpoints, PublicationLoop loop) {
+  Publication(RemoteContext context, Thread thread, List<String> endpoints,
+      List<String> address, PublishOptions options, PublicationLoop loop) {
     this.context = context;
     this.thread = thread;
     this.endpoints = endpoints;
+    this.address = address;
+    this.codec = options.codec();
     this.loop = loop;
   }
 
@@ -47,6 +52,21 @@ public final class Publication implements AutoCloseable {
   }
 
   /**
+   * The endpoints an {@link dev.mailboxthreads.Address} of the published thread travels as,
+   * inside a message or as the reply address of a {@code call}: the {@link
+   * PublishOptions#advertisedEndpoints() advertised endpoints} if any were set (a wildcard port
+   * replaced by the port bound), else the bound ones ({@link #endpoints()}). A receiving process connects to them to answer.
+   *
+   * <p>If a thread is published several times, its address travels as that of its oldest
+   * publication still open.
+   *
+   * @return the endpoints that stand for the published thread's address
+   */
+  public List<String> address() {
+    return address;
+  }
+
+  /**
    * The publication's counters: frames received, messages delivered, frames dropped by reason.
    *
    * @return a snapshot
@@ -62,8 +82,17 @@ public final class Publication implements AutoCloseable {
    */
   @Override
   public void close() {
+    LocalPublications.remove(this);
     loop.close();
     context.forget(this);
+  }
+
+  RemoteContext context() {
+    return context;
+  }
+
+  Codec codec() {
+    return codec;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.mailboxthreads.remote;
 
+import dev.mailboxthreads.remote.internal.Endpoints;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -7,14 +9,25 @@ import java.util.Objects;
  * {@code with...} method: {@code PublishOptions.defaults().withCodec(myCodec)}.
  *
  * @param codec decodes what arrives; frames of another codec are dropped ({@link
- *     DropReason#UNKNOWN_CODEC}); default {@link JavaCodec#defaults()}
+ *     DropReason#UNKNOWN_CODEC}); default {@link JavaCodec#defaults()}. Replies to requests
+ *     received by the publication, and messages sent to addresses decoded by it, are encoded
+ *     with it too
  * @param receiveHighWaterMark messages ZeroMQ queues per connected sender before it stops
  *     reading from that sender (ZMQ_RCVHWM); default 100,000
  * @param maxMessageBytes largest frame accepted; larger ones are dropped ({@link
  *     DropReason#TOO_LARGE}), and a sender of one more than twice as large is disconnected by
  *     ZeroMQ before the frame is read, to protect memory; default 16 MiB
+ * @param advertisedEndpoints the endpoints other processes reach the publication by, which an
+ *     address of the published thread travels as ({@link Publication#address()}); empty (the
+ *     default) means the bound endpoints. Set them when the bound ones are not reachable as
+ *     they are: binding {@code tcp://0.0.0.0:5555} while advertising {@code
+ *     tcp://host.example:5555}, or behind a port mapping. The port of an advertised tcp
+ *     endpoint may be {@code *}: binding {@code tcp://0.0.0.0:*} and advertising {@code
+ *     tcp://host.example:*} advertises the port chosen. Wildcard ports take, in order, the ports
+ *     of the bound tcp endpoints
  */
-public record PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessageBytes) {
+public record PublishOptions(
+    Codec codec, int receiveHighWaterMark, int maxMessageBytes, List<String> advertisedEndpoints) {
 
   /**
    * Checks the settings.
@@ -22,15 +35,32 @@ public record PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessa
    * @param codec not null
    * @param receiveHighWaterMark 0 (no limit) or more
    * @param maxMessageBytes more than 0
+   * @param advertisedEndpoints empty, or endpoints that can be connected to, except for a
+   *     wildcard tcp port
    */
   public PublishOptions {
     Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(advertisedEndpoints, "advertisedEndpoints");
     if (receiveHighWaterMark < 0) {
       throw new IllegalArgumentException("receiveHighWaterMark < 0: " + receiveHighWaterMark);
     }
     if (maxMessageBytes <= 0) {
       throw new IllegalArgumentException("maxMessageBytes <= 0: " + maxMessageBytes);
     }
+    advertisedEndpoints = advertisedEndpoints.isEmpty()
+        ? List.of()
+        : Endpoints.checkAdvertised(advertisedEndpoints);
+  }
+
+  /**
+   * Options that advertise the bound endpoints.
+   *
+   * @param codec not null
+   * @param receiveHighWaterMark 0 (no limit) or more
+   * @param maxMessageBytes more than 0
+   */
+  public PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessageBytes) {
+    this(codec, receiveHighWaterMark, maxMessageBytes, List.of());
   }
 
   /**
@@ -39,7 +69,7 @@ public record PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessa
    * @return the default options
    */
   public static PublishOptions defaults() {
-    return new PublishOptions(JavaCodec.defaults(), 100_000, 16 << 20);
+    return new PublishOptions(JavaCodec.defaults(), 100_000, 16 << 20, List.of());
   }
 
   /**
@@ -49,7 +79,7 @@ public record PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessa
    * @return new options
    */
   public PublishOptions withCodec(Codec codec) {
-    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes);
+    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, advertisedEndpoints);
   }
 
   /**
@@ -59,7 +89,7 @@ public record PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessa
    * @return new options
    */
   public PublishOptions withReceiveHighWaterMark(int messages) {
-    return new PublishOptions(codec, messages, maxMessageBytes);
+    return new PublishOptions(codec, messages, maxMessageBytes, advertisedEndpoints);
   }
 
   /**
@@ -69,6 +99,18 @@ public record PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessa
    * @return new options
    */
   public PublishOptions withMaxMessageBytes(int bytes) {
-    return new PublishOptions(codec, receiveHighWaterMark, bytes);
+    return new PublishOptions(codec, receiveHighWaterMark, bytes, advertisedEndpoints);
+  }
+
+  /**
+   * These options advertising other endpoints than the bound ones.
+   *
+   * @param endpoints endpoints that can be connected to, e.g. {@code tcp://host.example:5555},
+   *     or {@code tcp://host.example:*} for the port bound; none to advertise the bound ones
+   * @return new options
+   * @throws IllegalArgumentException if an endpoint is malformed or has a wildcard host
+   */
+  public PublishOptions withAdvertisedEndpoints(String... endpoints) {
+    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, List.of(endpoints));
   }
 }

@@ -1,8 +1,11 @@
 package dev.mailboxthreads.remote;
 
+import dev.mailboxthreads.Address;
+import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.PublicationLoop;
 import dev.mailboxthreads.remote.internal.SenderLoop;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +20,13 @@ import org.zeromq.ZMQ;
  * exit; create your own for tests and containers, where everything must be closed at a known
  * moment. {@code inproc://} endpoints reach only publications of the same context.
  *
+ * <p>A context also holds the <i>shared connections</i> that serve addresses decoded from
+ * messages by its publications ({@link Addresses}): one per distinct endpoint list and codec,
+ * opened by the first send to such an address and closed once it has carried nothing for the
+ * idle timeout ({@link #create(Duration)}; default {@value #DEFAULT_IDLE_SECONDS} s) and holds
+ * nothing queued. A later send opens it again. {@link #sharedConnectionCount()} tells how many
+ * are open.
+ *
  * <p><b>Thread safety:</b> all methods may be called from any thread. Closing while another
  * thread publishes or connects is safe: that call then fails with {@link
  * RemoteMailboxException}.
@@ -24,13 +34,17 @@ import org.zeromq.ZMQ;
 public final class RemoteContext implements AutoCloseable {
   private static final AtomicInteger IDS = new AtomicInteger();
 
+  /** Seconds a shared connection stays open without sends, by default. */
+  public static final int DEFAULT_IDLE_SECONDS = 60;
+
   private final ZMQ.Context zmq;
+  private final SharedConnections shared;
   private final String name;
   /** Publications and connections not yet closed. */
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  private RemoteContext() {
+  private RemoteContext(Duration idleTimeout) {
     this.name = "mbt-zmq-" + IDS.incrementAndGet();
     this.zmq = ZMQ.context(1);
     AtomicInteger threads = new AtomicInteger();
@@ -38,6 +52,7 @@ public final class RemoteContext implements AutoCloseable {
         .daemon()
         .name(name + "-" + threadName + "-" + threads.incrementAndGet())
         .unstarted(runnable));
+    this.shared = new SharedConnections(this, zmq, idleTimeout);
   }
 
   /**
@@ -46,7 +61,24 @@ public final class RemoteContext implements AutoCloseable {
    * @return a new context
    */
   public static RemoteContext create() {
-    return new RemoteContext();
+    return new RemoteContext(Duration.ofSeconds(DEFAULT_IDLE_SECONDS));
+  }
+
+  /**
+   * Creates a context whose shared connections (those serving decoded addresses) are closed
+   * after {@code sharedConnectionIdleTimeout} without sends. Close it when done.
+   *
+   * @param sharedConnectionIdleTimeout more than zero
+   * @return a new context
+   * @throws IllegalArgumentException if the timeout is zero or negative
+   */
+  public static RemoteContext create(Duration sharedConnectionIdleTimeout) {
+    Objects.requireNonNull(sharedConnectionIdleTimeout, "sharedConnectionIdleTimeout");
+    if (sharedConnectionIdleTimeout.isNegative() || sharedConnectionIdleTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "sharedConnectionIdleTimeout <= 0: " + sharedConnectionIdleTimeout);
+    }
+    return new RemoteContext(sharedConnectionIdleTimeout);
   }
 
   /**
@@ -69,7 +101,8 @@ public final class RemoteContext implements AutoCloseable {
    * @param options codec and limits
    * @param endpoints at least one endpoint
    * @return the publication; close it to stop
-   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport
+   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport,
+   *     or the options advertise more wildcard ports than tcp endpoints are bound
    * @throws RemoteMailboxException if an endpoint cannot be bound (for example, it is in use)
    */
   public Publication publish(Thread thread, PublishOptions options, String... endpoints) {
@@ -77,10 +110,23 @@ public final class RemoteContext implements AutoCloseable {
     Objects.requireNonNull(options, "options");
     List<String> checked = Endpoints.check(endpoints, true);
     ensureOpen();
-    PublicationLoop loop = new PublicationLoop(zmq, thread, options, checked);
+    Codec codec = options.codec();
+    PublicationLoop loop = new PublicationLoop(zmq, thread, options, checked,
+        found -> resolve(found, codec));
     List<String> bound = loop.start();
-    Publication publication = new Publication(this, thread, bound, loop);
+    List<String> address;
+    try {
+      address = Endpoints.advertise(options.advertisedEndpoints(), bound);
+    } catch (IllegalArgumentException e) {
+      loop.close();
+      throw e;
+    }
+    Publication publication = new Publication(this, thread, bound, address, options, loop);
     register(publication);
+    LocalPublications.add(publication);
+    if (closed) {
+      publication.close();
+    }
     return publication;
   }
 
@@ -124,6 +170,11 @@ public final class RemoteContext implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    for (AutoCloseable c : open) {
+      if (c instanceof Publication p) {
+        LocalPublications.remove(p); // no new address resolves to it from now on
+      }
+    }
     List<AutoCloseable> all = new ArrayList<>(open);
     // publications first: they stop at once; connections may linger
     all.sort((a, b) -> Boolean.compare(a instanceof RemoteThread, b instanceof RemoteThread));
@@ -135,6 +186,7 @@ public final class RemoteContext implements AutoCloseable {
             .log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
       }
     }
+    shared.close();
     synchronized (zmq) {
       if (!zmq.isTerminated()) {
         zmq.term();
@@ -149,6 +201,28 @@ public final class RemoteContext implements AutoCloseable {
    */
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Shared connections open now (see the class description).
+   *
+   * @return how many
+   */
+  public int sharedConnectionCount() {
+    return shared.size();
+  }
+
+  /**
+   * The address that checked {@code endpoints} stand for in this context: the local thread
+   * whose publication they point at, or a shared {@link RemoteThread} that encodes with {@code
+   * codec}.
+   */
+  Address resolve(List<String> endpoints, Codec codec) {
+    Publication local = LocalPublications.pointedAt(endpoints, this);
+    if (local != null) {
+      return MailboxThreads.addressOf(local.thread());
+    }
+    return new RemoteThread(this, shared, new SharedConnections.Key(endpoints, codec));
   }
 
   private void ensureOpen() {

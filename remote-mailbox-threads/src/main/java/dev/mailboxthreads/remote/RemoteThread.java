@@ -1,6 +1,8 @@
 package dev.mailboxthreads.remote;
 
 import dev.mailboxthreads.Address;
+import dev.mailboxthreads.Reply;
+import dev.mailboxthreads.Request;
 import dev.mailboxthreads.remote.internal.Frames;
 import dev.mailboxthreads.remote.internal.SenderLoop;
 import java.util.List;
@@ -25,6 +27,16 @@ import java.util.Objects;
  * sent while it was down wait in ZeroMQ's queue (up to the high-water mark) and are delivered
  * when it is back, except those that were already on the broken connection.
  *
+ * <p><b>Addresses and calls:</b> a {@code RemoteThread} can be a field of a message; it travels
+ * as its endpoints ({@link Addresses}). A {@code RemoteThread} that a publication decoded from a
+ * message is <i>shared</i>: it sends on a connection of its context that serves every address
+ * with the same endpoints, opened on first use and closed after it has been idle; such a
+ * handle never needs closing ({@link #close()} does nothing on it). {@link
+ * dev.mailboxthreads.MailboxThreads#call call} works on any {@code RemoteThread}: the request
+ * travels with its correlation id and a reply address in the frame's metadata
+ * (docs/wire-format.md), and the reply address is a publication of this process, so the
+ * calling process must have published the calling thread or another one.
+ *
  * <p><b>Thread safety:</b> safe for any number of threads at once, platform or virtual; one
  * connection serves them all with one socket.
  */
@@ -32,7 +44,11 @@ public final class RemoteThread implements Address, AutoCloseable {
   private final List<String> endpoints;
   private final Codec codec;
   private final int maxMessageBytes;
+  /** This connection's own loop; null for a shared handle. */
   private final SenderLoop loop;
+  /** The shared connections a shared handle sends through; null otherwise. */
+  private final SharedConnections shared;
+  private final SharedConnections.Key key;
   private final RemoteContext context;
 
   RemoteThread(RemoteContext context, List<String> endpoints, ConnectOptions options,
@@ -42,15 +58,32 @@ public final class RemoteThread implements Address, AutoCloseable {
     this.codec = options.codec();
     this.maxMessageBytes = options.maxMessageBytes();
     this.loop = loop;
+    this.shared = null;
+    this.key = null;
+  }
+
+  /** A shared handle, made by decoding an address. */
+  RemoteThread(RemoteContext context, SharedConnections shared, SharedConnections.Key key) {
+    this.context = context;
+    this.endpoints = key.endpoints();
+    this.codec = key.codec();
+    this.maxMessageBytes = ConnectOptions.defaults().maxMessageBytes();
+    this.loop = null;
+    this.shared = shared;
+    this.key = key;
   }
 
   /**
-   * Encodes {@code message} and queues it for the remote thread.
+   * Encodes {@code message} and queues it for the remote thread. A {@link Request} (made by
+   * {@code call}) or a {@link Reply} (made by {@link Request#reply}) travels as its body, with
+   * the call envelope in the frame's metadata.
    *
    * @param message the message; its whole object graph is copied
    * @throws NullPointerException if {@code message} is null
    * @throws UnencodableMessageException if the codec cannot encode it (the message names the
-   *     class) or it is larger than {@link ConnectOptions#maxMessageBytes()}; nothing is sent
+   *     class), it is larger than {@link ConnectOptions#maxMessageBytes()}, it holds the address
+   *     of a local thread that is not published, or it is a request and no thread of this
+   *     process is published to receive the reply; nothing is sent
    * @throws SendTimeoutException if it could not be queued within the send timeout
    * @throws IllegalStateException if this connection is closed
    * @throws dev.mailboxthreads.MailboxInterruptedException if interrupted while waiting for
@@ -59,9 +92,18 @@ public final class RemoteThread implements Address, AutoCloseable {
   @Override
   public void send(Object message) {
     Objects.requireNonNull(message, "message: null cannot be sent; send a value or an Optional");
+    byte[] metadata = null;
+    if (message instanceof Request r) {
+      metadata = Frames.requestMetadata(r.correlationId(),
+          Addresses.replyEndpoints(r.replyTo(), context, codec.id()));
+      message = r.body();
+    } else if (message instanceof Reply r) {
+      metadata = Frames.replyMetadata(r.correlationId());
+      message = r.body();
+    }
     byte[] frame;
     try {
-      frame = codec.encode(message, Frames.HEADER_BYTES);
+      frame = codec.encode(message, Frames.headroom(metadata));
     } catch (UnencodableMessageException e) {
       throw e;
     } catch (RuntimeException | StackOverflowError e) {
@@ -74,8 +116,12 @@ public final class RemoteThread implements Address, AutoCloseable {
           + "); send less, or raise ConnectOptions.maxMessageBytes and the receiver's"
           + " PublishOptions.maxMessageBytes", null);
     }
-    Frames.writeHeader(frame, codec.id());
-    loop.offer(frame);
+    Frames.writeHeader(frame, codec.id(), metadata);
+    if (shared != null) {
+      shared.offer(key, frame);
+    } else {
+      loop.offer(frame);
+    }
   }
 
   /**
@@ -93,7 +139,7 @@ public final class RemoteThread implements Address, AutoCloseable {
    * @return a snapshot
    */
   public ConnectionStats stats() {
-    return loop.stats();
+    return shared != null ? shared.stats(key) : loop.stats();
   }
 
   /**
@@ -101,16 +147,37 @@ public final class RemoteThread implements Address, AutoCloseable {
    * which keeps delivering for {@link ConnectOptions#linger()}. If the receiver stays
    * unreachable for the whole linger, what is left is discarded and counted in {@link
    * ConnectionStats#discarded()}. Returns when the connection's I/O thread has ended.
-   * Idempotent; never interrupts anyone.
+   * Idempotent; never interrupts anyone. Does nothing on a shared handle (one decoded from a
+   * message): its connection belongs to the context, which closes it when idle.
    */
   @Override
   public void close() {
+    if (shared != null) {
+      return;
+    }
     loop.close();
     context.forget(this);
   }
 
+  /**
+   * Two shared handles (decoded from messages) are equal when they send on the same shared
+   * connection; any other {@code RemoteThread} equals only itself.
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (shared == null) {
+      return this == o;
+    }
+    return o instanceof RemoteThread r && r.shared == shared && key.equals(r.key);
+  }
+
+  @Override
+  public int hashCode() {
+    return shared == null ? System.identityHashCode(this) : key.hashCode();
+  }
+
   @Override
   public String toString() {
-    return "RemoteThread" + endpoints;
+    return "RemoteThread" + endpoints + (shared != null ? " (shared)" : "");
   }
 }

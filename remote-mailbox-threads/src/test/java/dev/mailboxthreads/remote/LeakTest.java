@@ -73,6 +73,50 @@ class LeakTest {
   }
 
   /**
+   * Shared connections (for decoded addresses) and their idle sweeper, and calls through
+   * publications, give everything back at context close too: one connection closed by the
+   * sweeper for idleness, one still open at close.
+   */
+  @Test
+  void contextClose_afterSharedConnectionsAndCalls_threadsAndFdsBackToBaseline()
+      throws Exception {
+    sharedConnectionsAndCalls();
+    Snapshot baseline = Snapshot.take();
+
+    sharedConnectionsAndCalls();
+
+    awaitBackTo(baseline);
+  }
+
+  private static void sharedConnectionsAndCalls() throws Exception {
+    Thread server = start(() -> {
+      for (int i = 0; i < 3; i++) {
+        Object m = receive();
+        if (m instanceof ReplyAddressTest.Hello hello) {
+          hello.from().send("back " + i);
+        } else if (m instanceof dev.mailboxthreads.Request r) {
+          r.reply("answer");
+        }
+      }
+    });
+    try (ReplyAddressTest.RawPull peer = new ReplyAddressTest.RawPull();
+        RemoteContext ctx = RemoteContext.create(Duration.ofMillis(100))) {
+      Publication pub = ctx.publish(server, ReplyAddressTest.PUBLISH, "tcp://127.0.0.1:*");
+      RemoteThread toServer = ctx.connect(ReplyAddressTest.CONNECT, pub.endpoints().get(0));
+      RemoteThread toPeer = ctx.connect(ReplyAddressTest.CONNECT, peer.endpoint());
+      send(toServer, new ReplyAddressTest.Hello(toPeer, "first"));
+      assertThat(peer.receiveString()).isEqualTo("back 0");
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> ctx.sharedConnectionCount() == 0);
+      assertThat(dev.mailboxthreads.MailboxThreads.call(toServer, "q", Duration.ofSeconds(10)))
+          .isEqualTo("answer");
+      send(toServer, new ReplyAddressTest.Hello(toPeer, "second"));
+      assertThat(peer.receiveString()).isEqualTo("back 2");
+    }
+    server.join();
+  }
+
+  /**
    * A context with 5 publications (tcp, ipc, inproc, and two with several endpoints), 10
    * connections, messages through all of them, then context.close().
    */

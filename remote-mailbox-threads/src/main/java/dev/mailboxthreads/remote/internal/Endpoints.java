@@ -30,6 +30,63 @@ public final class Endpoints {
     return List.of(normalized);
   }
 
+  /**
+   * Checks advertised endpoints: endpoints that can be connected to, except that a tcp port may
+   * be {@code *}, which stands for a port bound by the publication ({@link #advertise}).
+   *
+   * @param endpoints the advertised endpoints, possibly none
+   * @return them as a list, transports in lower case
+   * @throws IllegalArgumentException naming the first bad endpoint
+   */
+  public static List<String> checkAdvertised(List<String> endpoints) {
+    String[] normalized = new String[endpoints.size()];
+    for (int i = 0; i < normalized.length; i++) {
+      String e = Objects.requireNonNull(endpoints.get(i), "endpoint");
+      boolean wildcardPort = e.regionMatches(true, 0, "tcp://", 0, 6) && e.endsWith(":*");
+      normalized[i] = check(e, wildcardPort);
+      if (wildcardPort && e.substring(6).startsWith("*:")) {
+        throw bad(e, "'*' (all interfaces) can be bound, not advertised; advertise a host name"
+            + " or address that others can connect to");
+      }
+    }
+    return List.of(normalized);
+  }
+
+  /**
+   * The endpoints a publication advertises: {@code advertised} with each wildcard port replaced,
+   * in order, by the port of the next bound tcp endpoint; or {@code bound} if none are
+   * advertised.
+   *
+   * @param advertised checked by {@link #checkAdvertised}
+   * @param bound the endpoints actually bound
+   * @return the endpoints to advertise
+   * @throws IllegalArgumentException if there are more wildcard ports than bound tcp endpoints
+   */
+  public static List<String> advertise(List<String> advertised, List<String> bound) {
+    if (advertised.isEmpty()) {
+      return bound;
+    }
+    List<String> boundTcp = bound.stream().filter(b -> b.startsWith("tcp://")).toList();
+    String[] out = new String[advertised.size()];
+    int next = 0;
+    for (int i = 0; i < out.length; i++) {
+      String a = advertised.get(i);
+      if (a.startsWith("tcp://") && a.endsWith(":*")) {
+        if (next >= boundTcp.size()) {
+          throw new IllegalArgumentException("advertised endpoint '" + a + "' takes the port of"
+              + " bound tcp endpoint " + (next + 1) + ", but only " + boundTcp.size()
+              + " tcp endpoint(s) are bound: " + bound);
+        }
+        String port = boundTcp.get(next).substring(boundTcp.get(next).lastIndexOf(':') + 1);
+        next++;
+        out[i] = a.substring(0, a.length() - 1) + port;
+      } else {
+        out[i] = a;
+      }
+    }
+    return List.of(out);
+  }
+
   /** Checks one endpoint; returns it with the transport in lower case. */
   static String check(String endpoint, boolean forBind) {
     Objects.requireNonNull(endpoint, "endpoint");

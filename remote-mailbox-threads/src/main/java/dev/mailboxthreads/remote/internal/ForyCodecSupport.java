@@ -1,7 +1,9 @@
 package dev.mailboxthreads.remote.internal;
 
+import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.remote.CodecException;
 import dev.mailboxthreads.remote.DropReason;
+import dev.mailboxthreads.remote.RemoteThread;
 import dev.mailboxthreads.remote.UnencodableMessageException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -236,9 +238,17 @@ public final class ForyCodecSupport {
             });
   }
 
+  /** The class of local addresses (the core's mailbox), found without creating a mailbox. */
+  static final Class<?> LOCAL_ADDRESS_CLASS =
+      MailboxThreads.addressOf(Thread.ofVirtual().unstarted(() -> { })).getClass();
+
+  /** Address classes, allowed by every codec, and carried as endpoint lists. */
+  static final Set<String> ADDRESS_CLASSES = Set.of(
+      "dev.mailboxthreads.Address", RemoteThread.class.getName(), LOCAL_ADDRESS_CLASS.getName());
+
   private static ThreadSafeFory buildFory(
       AllowList allowList, int maxDepth, ClassLoader classLoader, int poolSize) {
-    return Fory.builder()
+    ThreadSafeFory pool = Fory.builder()
         .withXlang(false)
         .withRefTracking(true)
         .requireClassRegistration(false)
@@ -250,6 +260,10 @@ public final class ForyCodecSupport {
         .withMaxDepth(maxDepth)
         .withClassLoader(classLoader)
         .buildThreadSafeForyPool(poolSize);
+    for (Class<?> type : List.of(RemoteThread.class, LOCAL_ADDRESS_CLASS)) {
+      pool.registerSerializer(type, r -> new AddressSerializer(r.getConfig(), type));
+    }
+    return pool;
   }
 
   /** The pool, waiting for (or doing) its construction the first time. */
@@ -460,6 +474,12 @@ public final class ForyCodecSupport {
   private UnencodableMessageException unencodable(Object message, Throwable e) {
     String type = message.getClass().getName();
     Throwable root = root(e);
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof UnencodableMessageException u) {
+        return new UnencodableMessageException("a " + type + " message cannot be sent: "
+            + u.getMessage(), u); // an address that cannot travel, say
+      }
+    }
     if (root instanceof StackOverflowError) {
       return new UnencodableMessageException(
           "a " + type + " message is nested too deeply to encode (the encoder ran out of stack):"
@@ -728,6 +748,7 @@ public final class ForyCodecSupport {
       this.userClasses = List.copyOf(classes);
       this.userPackages = List.copyOf(packages);
       java.util.HashSet<String> all = new java.util.HashSet<>(JDK_CLASSES);
+      all.addAll(ADDRESS_CLASSES);
       all.addAll(classes);
       this.classes = Set.copyOf(all);
       List<String> prefixes = new ArrayList<>(JDK_PREFIXES);

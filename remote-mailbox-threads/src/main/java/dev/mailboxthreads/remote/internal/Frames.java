@@ -1,7 +1,12 @@
 package dev.mailboxthreads.remote.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * The frame header; docs/wire-format.md draws it.
+ * The frame header and the call envelope in its metadata section; docs/wire-format.md draws
+ * both.
  *
  * <pre>
  *  0      1      2         3          4        5
@@ -12,6 +17,13 @@ package dev.mailboxthreads.remote.internal;
  *  flags bit 0: a metadata section follows the header:
  *               u32 big-endian length L, then L bytes, then the payload.
  *  other flag bits: reserved, must be 0.
+ *
+ *  metadata (the call envelope):
+ *  +------+--------------------+----------------------------------------------+
+ *  | kind | correlation id     | kind 1 only: n (u8, 1..255), then n times     |
+ *  | u8   | 8 bytes big-endian | u16 big-endian length, UTF-8 reply endpoint  |
+ *  +------+--------------------+----------------------------------------------+
+ *  kind 1: a request; kind 2: a reply. Bytes after these fields are ignored.
  * </pre>
  */
 public final class Frames {
@@ -22,6 +34,10 @@ public final class Frames {
   static final byte MAGIC_1 = 0x62;
   static final byte VERSION = 1;
   static final int FLAG_METADATA = 1;
+  static final byte KIND_REQUEST = 1;
+  static final byte KIND_REPLY = 2;
+  /** Longest reply endpoint, in UTF-8 bytes. */
+  static final int MAX_ENDPOINT_BYTES = 0xFFFF;
 
   private Frames() {}
 
@@ -37,6 +53,159 @@ public final class Frames {
     frame[2] = VERSION;
     frame[3] = (byte) codecId;
     frame[4] = 0;
+  }
+
+  /**
+   * Bytes before the payload for a frame with {@code metadata}.
+   *
+   * @param metadata the metadata section's content, or null for none
+   * @return the header's length, plus the section's when there is one
+   */
+  public static int headroom(byte[] metadata) {
+    return metadata == null ? HEADER_BYTES : HEADER_BYTES + 4 + metadata.length;
+  }
+
+  /**
+   * Writes the header and, if {@code metadata} is not null, the metadata section into the first
+   * {@link #headroom(byte[])} bytes of {@code frame}.
+   *
+   * @param frame at least headroom(metadata) long
+   * @param codecId 0..255
+   * @param metadata the section's content, or null
+   */
+  public static void writeHeader(byte[] frame, int codecId, byte[] metadata) {
+    writeHeader(frame, codecId);
+    if (metadata == null) {
+      return;
+    }
+    frame[4] = FLAG_METADATA;
+    int n = metadata.length;
+    frame[5] = (byte) (n >>> 24);
+    frame[6] = (byte) (n >>> 16);
+    frame[7] = (byte) (n >>> 8);
+    frame[8] = (byte) n;
+    System.arraycopy(metadata, 0, frame, HEADER_BYTES + 4, n);
+  }
+
+  /**
+   * The metadata of a request.
+   *
+   * @param correlationId the call's id
+   * @param replyTo 1 to 255 endpoints, each at most 65,535 UTF-8 bytes
+   * @return the section's content
+   * @throws IllegalArgumentException if there are no endpoints, too many, or one is too long
+   */
+  public static byte[] requestMetadata(long correlationId, List<String> replyTo) {
+    if (replyTo.isEmpty() || replyTo.size() > 255) {
+      throw new IllegalArgumentException(
+          "a reply address needs 1 to 255 endpoints, not " + replyTo.size() + ": " + replyTo);
+    }
+    List<byte[]> encoded = new ArrayList<>(replyTo.size());
+    int size = 1 + 8 + 1;
+    for (String endpoint : replyTo) {
+      byte[] utf8 = endpoint.getBytes(StandardCharsets.UTF_8);
+      if (utf8.length > MAX_ENDPOINT_BYTES) {
+        throw new IllegalArgumentException("a reply endpoint of " + utf8.length
+            + " bytes is longer than the wire format's " + MAX_ENDPOINT_BYTES);
+      }
+      encoded.add(utf8);
+      size += 2 + utf8.length;
+    }
+    byte[] m = new byte[size];
+    m[0] = KIND_REQUEST;
+    writeLong(m, 1, correlationId);
+    m[9] = (byte) replyTo.size();
+    int at = 10;
+    for (byte[] e : encoded) {
+      m[at] = (byte) (e.length >>> 8);
+      m[at + 1] = (byte) e.length;
+      System.arraycopy(e, 0, m, at + 2, e.length);
+      at += 2 + e.length;
+    }
+    return m;
+  }
+
+  /**
+   * The metadata of a reply.
+   *
+   * @param correlationId the id of the call answered
+   * @return the section's content
+   */
+  public static byte[] replyMetadata(long correlationId) {
+    byte[] m = new byte[9];
+    m[0] = KIND_REPLY;
+    writeLong(m, 1, correlationId);
+    return m;
+  }
+
+  /**
+   * The call envelope of a frame whose header is well formed ({@link #payloadOffset} &gt;= 0).
+   *
+   * @param frame a received frame
+   * @return the envelope, or null if the frame has no metadata section or an empty one
+   * @throws IllegalArgumentException if the section is not a valid envelope; the message says
+   *     what is wrong
+   */
+  public static Envelope envelope(byte[] frame) {
+    if ((frame[4] & FLAG_METADATA) == 0) {
+      return null;
+    }
+    int length = (int) (((frame[5] & 0xFFL) << 24) | ((frame[6] & 0xFF) << 16)
+        | ((frame[7] & 0xFF) << 8) | (frame[8] & 0xFF));
+    int start = HEADER_BYTES + 4;
+    int end = start + length; // payloadOffset checked it lies in the frame
+    if (length == 0) {
+      return null;
+    }
+    if (length < 9) {
+      throw new IllegalArgumentException("a metadata section of " + length
+          + " bytes is too short for a call envelope (kind and correlation id: 9 bytes)");
+    }
+    byte kind = frame[start];
+    long id = readLong(frame, start + 1);
+    if (kind == KIND_REPLY) {
+      return new Envelope(false, id, List.of());
+    }
+    if (kind != KIND_REQUEST) {
+      throw new IllegalArgumentException("unknown call envelope kind " + (kind & 0xFF)
+          + " (1: request, 2: reply)");
+    }
+    int at = start + 9;
+    if (at >= end || frame[at] == 0) {
+      throw new IllegalArgumentException("a request envelope without reply endpoints");
+    }
+    int n = frame[at++] & 0xFF;
+    String[] endpoints = new String[n];
+    for (int i = 0; i < n; i++) {
+      if (at + 2 > end) {
+        throw new IllegalArgumentException("a request envelope cut short in reply endpoint "
+            + (i + 1) + " of " + n);
+      }
+      int len = ((frame[at] & 0xFF) << 8) | (frame[at + 1] & 0xFF);
+      at += 2;
+      if (at + len > end) {
+        throw new IllegalArgumentException("reply endpoint " + (i + 1) + " of " + n
+            + " claims " + len + " bytes, past the end of the metadata section");
+      }
+      endpoints[i] = new String(frame, at, len, StandardCharsets.UTF_8);
+      at += len;
+    }
+    return new Envelope(true, id, Endpoints.check(endpoints, false));
+  }
+
+  private static void writeLong(byte[] b, int at, long v) {
+    for (int i = 7; i >= 0; i--) {
+      b[at + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
+  private static long readLong(byte[] b, int at) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (b[at + i] & 0xFF);
+    }
+    return v;
   }
 
   /**

@@ -1,6 +1,9 @@
 package dev.mailboxthreads.remote.internal;
 
+import dev.mailboxthreads.Address;
 import dev.mailboxthreads.MailboxThreads;
+import dev.mailboxthreads.Reply;
+import dev.mailboxthreads.Request;
 import dev.mailboxthreads.remote.Codec;
 import dev.mailboxthreads.remote.CodecException;
 import dev.mailboxthreads.remote.DropReason;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
@@ -59,6 +63,7 @@ public final class PublicationLoop implements Runnable {
   private final Thread target;
   private final PublishOptions options;
   private final List<String> requested;
+  private final Function<List<String>, Address> addresses;
   private final Counters counters = new Counters();
   private final CompletableFuture<List<String>> bound = new CompletableFuture<>();
   private final Thread ioThread;
@@ -75,13 +80,16 @@ public final class PublicationLoop implements Runnable {
    * @param target the published thread
    * @param options the publication's options
    * @param endpoints checked endpoints
+   * @param addresses turns the checked endpoints of an address received in a message (or a
+   *     request's reply endpoints) into an address; bound to the loop's thread for codecs
    */
-  public PublicationLoop(
-      ZMQ.Context context, Thread target, PublishOptions options, List<String> endpoints) {
+  public PublicationLoop(ZMQ.Context context, Thread target, PublishOptions options,
+      List<String> endpoints, Function<List<String>, Address> addresses) {
     this.context = context;
     this.target = target;
     this.options = options;
     this.requested = List.copyOf(endpoints);
+    this.addresses = addresses;
     this.ioThread = Thread.ofPlatform()
         .daemon()
         .stackSize(DECODER_STACK_BYTES)
@@ -135,6 +143,7 @@ public final class PublicationLoop implements Runnable {
   public void run() {
     ZMQ.Socket socket = null;
     List<String> actual = new ArrayList<>();
+    DecodingScope.bind(addresses);
     try {
       try {
         socket = context.socket(SocketType.PULL);
@@ -308,6 +317,14 @@ public final class PublicationLoop implements Runnable {
           + " (this publication decodes codec " + codec.id() + ")");
       return;
     }
+    Envelope envelope;
+    try {
+      envelope = Frames.envelope(frame);
+    } catch (IllegalArgumentException e) {
+      drop(DropReason.MALFORMED_FRAME, "a frame whose metadata is not a valid call envelope: "
+          + sanitize(e.getMessage()) + " (see docs/wire-format.md)");
+      return;
+    }
     Object message;
     try {
       message = codec.decode(frame, offset, frame.length - offset);
@@ -322,11 +339,41 @@ public final class PublicationLoop implements Runnable {
       drop(DropReason.UNDECODABLE, "the codec decoded null");
       return;
     }
+    if (envelope != null && !envelope.request()) {
+      if (MailboxThreads.deliverReply(new Reply(envelope.correlationId(), message))) {
+        counters.delivered();
+      } else {
+        drop(DropReason.LATE_REPLY, "a reply to call " + envelope.correlationId()
+            + ", which no call of this process waits for (it timed out, was interrupted or was"
+            + " answered already)");
+      }
+      return;
+    }
+    if (envelope != null) {
+      Address replyTo;
+      try {
+        replyTo = addresses.apply(envelope.replyTo());
+      } catch (RuntimeException e) {
+        drop(DropReason.UNDECODABLE, "a request whose reply address cannot be used: " + e);
+        return;
+      }
+      message = new Request(message, replyTo, envelope.correlationId());
+    }
     if (MailboxThreads.trySend(target, message)) {
       counters.delivered();
     } else {
       drop(DropReason.RECEIVER_ENDED, "a message for " + target + ", which has ended");
     }
+  }
+
+  /** Text from received bytes goes into log lines: cut it short, drop control characters. */
+  private static String sanitize(String text) {
+    StringBuilder b = new StringBuilder(Math.min(text.length(), 300));
+    for (int i = 0; i < text.length() && b.length() < 300; i++) {
+      char c = text.charAt(i);
+      b.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return text.length() > 300 ? b + "..." : b.toString();
   }
 
   private void drop(DropReason reason, String what) {

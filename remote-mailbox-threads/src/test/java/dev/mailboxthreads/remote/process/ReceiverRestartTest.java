@@ -156,7 +156,7 @@ class ReceiverRestartTest {
   }
 
   /** A tcp port that was free a moment ago: bound with a wildcard, read, released. */
-  private static int freePort() {
+  static int freePort() {
     try (RemoteContext context = RemoteContext.create();
         Publication probe = context.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
       String endpoint = probe.endpoints().get(0);
