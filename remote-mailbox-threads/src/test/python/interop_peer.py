@@ -15,6 +15,12 @@ Usage: interop_peer.py MODE ENDPOINT [ARGS]
                      reason, then send the good message "still alive", print SENT <total frames>
   hold ENDPOINT      bind a PULL socket, print READY <endpoint>, then GOT <message> for each
                      message, until stdin closes (or the process is killed)
+  answer ENDPOINT N  bind a PULL socket, print READY <endpoint>, answer N Java calls: each
+                     request's reply is {"answer": <request>, "id": <correlation id>}, sent to
+                     the request's reply endpoints; print ANSWERED <id> for each
+  forward ENDPOINT   bind a PULL socket, print READY <endpoint>; receive {"to": <address>,
+                     "text": T}, send {"text": T upper-cased, "from": <an address of this
+                     peer's socket>} to the address, then print GOT <message> for the next one
 
 Talks to the test through stdout, one line per fact, flushed. Ends when its stdin closes (the
 test's lifeline, as ParentLink is for child JVMs) and never blocks longer than TIMEOUT_MS.
@@ -192,6 +198,60 @@ def run_hold(ctx, endpoint):
         say("GOT %s" % (unpack(pull.recv()),))
 
 
+def envelope(frame_bytes):
+    """(kind, correlation id bytes, reply endpoints) of a frame's call envelope, or None."""
+    if not frame_bytes[4] & 1:
+        return None
+    length = int.from_bytes(frame_bytes[5:9], "big")
+    meta = frame_bytes[9:9 + length]
+    kind, correlation_id, reply_to = meta[0], meta[1:9], []
+    if kind == 1:
+        at = 10
+        for _ in range(meta[9]):
+            n = int.from_bytes(meta[at:at + 2], "big")
+            reply_to.append(meta[at + 2:at + 2 + n].decode("utf-8"))
+            at += 2 + n
+    return kind, correlation_id, reply_to
+
+
+def reply_frame(correlation_id, message):
+    meta = bytes([2]) + correlation_id  # kind 2: a reply to this id
+    return (bytes([0x6D, 0x62, 0x01, 0x02, 0x01]) + len(meta).to_bytes(4, "big") + meta
+            + msgpack.packb(message))
+
+
+def run_answer(ctx, endpoint, n):
+    pull = bound_pull(ctx, endpoint)
+    for _ in range(n):
+        request = pull.recv()
+        kind, correlation_id, reply_to = envelope(request)
+        assert kind == 1, "not a request: %r" % (request[:16],)
+        push = connected_push(ctx, reply_to[0])
+        push.send(reply_frame(correlation_id, {
+            "answer": unpack(request), "id": int.from_bytes(correlation_id, "big", signed=True)}))
+        push.close()
+        say("ANSWERED %d" % int.from_bytes(correlation_id, "big", signed=True))
+
+
+def address(endpoints):
+    return msgpack.ExtType(1, msgpack.packb(endpoints))
+
+
+def endpoints_of(ext):
+    assert isinstance(ext, msgpack.ExtType) and ext.code == 1, "not an address: %r" % (ext,)
+    return msgpack.unpackb(ext.data)
+
+
+def run_forward(ctx, endpoint):
+    pull = bound_pull(ctx, endpoint)
+    mine = pull.getsockopt_string(zmq.LAST_ENDPOINT)
+    message = unpack(pull.recv())
+    push = connected_push(ctx, endpoints_of(message["to"])[0])
+    push.send(frame({"text": message["text"].upper(), "from": address([mine])}))
+    push.close()
+    say("GOT %s" % (unpack(pull.recv()),))
+
+
 def run_garbage(ctx, endpoint, max_message_bytes):
     push = connected_push(ctx, endpoint)
     expect = {}
@@ -228,7 +288,8 @@ def run_garbage(ctx, endpoint, max_message_bytes):
     bad("UNDECODABLE", frame(None))  # a nil message
     bad("UNDECODABLE", frame({(1, 2): "array key"}))
     bad("UNDECODABLE", HEADER + b"\x82\xa1a\x01\xa1a\x02")  # key "a" twice
-    bad("UNDECODABLE", frame(msgpack.ExtType(1, msgpack.packb(["tcp://127.0.0.1:1"]))))
+    bad("UNDECODABLE", frame(msgpack.ExtType(1, msgpack.packb("not an array"))))
+    bad("UNDECODABLE", frame(msgpack.ExtType(1, msgpack.packb(["no-such-transport://x"]))))
     bad("UNDECODABLE", frame(msgpack.ExtType(42, b"what")))
     # 1001 nested arrays of one element: deeper than MsgpackCodec's default maxDepth, 1000
     bad("UNDECODABLE", HEADER + b"\x91" * 1001 + msgpack.packb("bottom"))
@@ -256,6 +317,10 @@ def main(argv):
             run_count(ctx, endpoint)
         elif mode == "hold":
             run_hold(ctx, endpoint)
+        elif mode == "answer":
+            run_answer(ctx, endpoint, int(argv[3]))
+        elif mode == "forward":
+            run_forward(ctx, endpoint)
         elif mode == "garbage":
             run_garbage(ctx, endpoint, int(argv[3]))
         else:

@@ -25,6 +25,14 @@ public enum DropReason {
   /** The published thread has ended; the message was decoded but had nowhere to go. */
   RECEIVER_ENDED,
   /**
+   * The published thread's mailbox is full: limited ({@code MailboxThreads.limitMailbox}) with
+   * {@code Overflow.FAIL} or {@code DROP} (a {@code DROP} is also counted in {@code
+   * MailboxThreads.droppedWhenFullCount()}), or with {@code Overflow.BLOCK} when the publication
+   * closed while it waited for room. With {@code BLOCK} the publication otherwise waits, which
+   * slows the senders through ZeroMQ's high-water marks.
+   */
+  RECEIVER_FULL,
+  /**
    * A reply (docs/wire-format.md, call envelope) that no {@code call} of this process waits for
    * any more: it came after its call timed out or was interrupted, answered a call twice, or
    * answered a call this process never made. Counted in {@code

@@ -52,8 +52,9 @@ import java.util.Objects;
  * name); a message nested deeper than {@link #maxDepth()} levels of records, maps and
  * collections, which is also how a message that contains itself is caught (MessagePack has no
  * references); a record whose accessors this library may not call (its package must be open to
- * this library); and an {@link dev.mailboxthreads.Address}, whose encoding, MessagePack
- * extension type 1 holding an array of endpoint strings, is reserved but not implemented yet.
+ * this library); and the {@link dev.mailboxthreads.Address} of a local thread that is not
+ * published. An address travels as MessagePack extension type 1 holding an array of its endpoint
+ * strings ({@link Addresses}), and decodes to an address usable at once with {@code send}.
  *
  * <h2>What is received</h2>
  *
@@ -86,7 +87,7 @@ import java.util.Objects;
  * CodecException}), never another exception: bytes that are not MessagePack, a payload that is
  * empty, holds more than one value or a nil, a string that is not valid UTF-8, a map key that is
  * nil, bin, an array, a map or an extension, a map with a key twice, an extension type other than
- * -1 (type 1, reserved for addresses, included), and nesting deeper than {@link #maxDepth()}. A
+ * -1 and 1, an extension type 1 that is not an array of 1 to 255 valid endpoints, and nesting deeper than {@link #maxDepth()}. A
  * length or count in the payload is checked against the bytes actually there before anything is
  * allocated.
  *

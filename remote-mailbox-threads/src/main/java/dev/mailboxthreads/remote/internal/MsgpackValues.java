@@ -1,6 +1,7 @@
 package dev.mailboxthreads.remote.internal;
 
 import dev.mailboxthreads.Address;
+import dev.mailboxthreads.remote.Addresses;
 import dev.mailboxthreads.remote.CodecException;
 import dev.mailboxthreads.remote.DropReason;
 import dev.mailboxthreads.remote.UnencodableMessageException;
@@ -31,6 +32,7 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageSizeException;
 import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
 
 /**
  * The engine behind {@code MsgpackCodec}: Java values to MessagePack and back with msgpack-core.
@@ -60,7 +62,7 @@ import org.msgpack.core.MessageUnpacker;
 public final class MsgpackValues {
   /** The MessagePack timestamp extension type (the spec's predefined type -1). */
   public static final byte EXT_TIMESTAMP = -1;
-  /** Reserved for {@link Address} values (docs/wire-format.md); not decoded by this version. */
+  /** {@link Address} values: data is an array of endpoint strings (docs/wire-format.md). */
   public static final byte EXT_ADDRESS = 1;
 
   private static final String UNIVERSAL_BUFFER = "msgpack.universal-buffer";
@@ -136,9 +138,7 @@ public final class MsgpackValues {
         p.writePayload(bytes);
       }
       case Instant instant -> p.packTimestamp(instant);
-      case Address a -> throw new Refused("a " + a.getClass().getName() + " (an Address): the"
-          + " interop codec does not carry addresses yet (MessagePack extension type 1 is"
-          + " reserved for them, see docs/wire-format.md)");
+      case Address a -> packAddress(p, a);
       case Enum<?> e -> packString(p, e.name());
       default -> packContainer(p, value, depth, maxDepth);
     }
@@ -357,6 +357,60 @@ public final class MsgpackValues {
     p.writePayload(utf8);
   }
 
+  /**
+   * An address as extension type 1 whose data is a MessagePack array of its endpoint strings
+   * (docs/wire-format.md, "Addresses inside messages").
+   */
+  private static void packAddress(MessageBufferPacker p, Address a) throws IOException {
+    List<String> endpoints;
+    try {
+      endpoints = Addresses.endpointsOf(a);
+    } catch (UnencodableMessageException e) {
+      throw new Refused("an Address that cannot travel: " + e.getMessage());
+    }
+    try (MessageBufferPacker inner = MessagePack.newDefaultBufferPacker()) {
+      inner.packArrayHeader(endpoints.size());
+      for (String endpoint : endpoints) {
+        packString(inner, endpoint);
+      }
+      byte[] data = inner.toByteArray();
+      p.packExtensionTypeHeader(EXT_ADDRESS, data.length);
+      p.writePayload(data);
+    }
+  }
+
+  /** The address that extension type 1's {@code data} stands for; see {@link #packAddress}. */
+  private static Address unpackAddress(byte[] data) throws IOException {
+    List<String> endpoints = new ArrayList<>();
+    try (MessageUnpacker u = MessagePack.newDefaultUnpacker(data)) {
+      if (!u.hasNext() || u.getNextFormat().getValueType() != ValueType.ARRAY) {
+        throw undecodable("extension type 1 (an Address) must hold an array of endpoint strings");
+      }
+      int n = u.unpackArrayHeader();
+      if (n < 1 || n > MAX_ADDRESS_ENDPOINTS) {
+        throw undecodable("an Address with " + n + " endpoints; it needs 1 to "
+            + MAX_ADDRESS_ENDPOINTS);
+      }
+      for (int i = 0; i < n; i++) {
+        if (!u.hasNext() || u.getNextFormat().getValueType() != ValueType.STRING) {
+          throw undecodable("endpoint " + i + " of an Address is not a string");
+        }
+        endpoints.add(u.unpackString());
+      }
+      if (u.hasNext()) {
+        throw undecodable("bytes follow the endpoint array of an Address");
+      }
+    }
+    try {
+      return Addresses.fromEndpoints(endpoints);
+    } catch (RuntimeException e) {
+      throw undecodable("an Address that cannot be used: " + e.getMessage());
+    }
+  }
+
+  /** Most endpoints one address may have; the call envelope's limit too. */
+  private static final int MAX_ADDRESS_ENDPOINTS = 255;
+
   /** An encoding failure on its way up; collects the path. Never escapes this class. */
   private static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -511,8 +565,7 @@ public final class MsgpackValues {
           return u.unpackTimestamp(header);
         }
         if (header.getType() == EXT_ADDRESS) {
-          throw undecodable("extension type 1 (an Address) is reserved for reply addresses and"
-              + " not decoded by this version");
+          return unpackAddress(u.readPayload(header.getLength()));
         }
         throw undecodable("extension type " + header.getType() + " is not supported; the"
             + " interop codec decodes only the timestamp extension (-1)");

@@ -1,6 +1,7 @@
 package dev.mailboxthreads.remote.internal;
 
 import dev.mailboxthreads.Address;
+import dev.mailboxthreads.MailboxInterruptedException;
 import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.Reply;
 import dev.mailboxthreads.Request;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +73,34 @@ public final class PublicationLoop implements Runnable {
 
   /** Set once by close(); read by the loop. */
   private volatile boolean closing;
+
+  /*
+   * Delivering to a mailbox limited with Overflow.BLOCK waits for room: back-pressure, through
+   * ZeroMQ's high-water marks, to the senders. close() must still end the loop then, and may
+   * interrupt the loop's thread only while it waits in the mailbox (an interrupt inside JeroMQ
+   * would close its channels). `phase` arbitrates. The loop sets DELIVERING, then reads
+   * `closing` (if set, it sends with its interrupt status set, so a full BLOCK mailbox refuses
+   * at once), sends, and CASes DELIVERING back to IDLE. close() sets `closing`, then CASes
+   * DELIVERING to INTERRUPTING, interrupts the thread and sets INTERRUPTED. A loop whose CAS
+   * fails waits for INTERRUPTED; either way it clears its interrupt status before it touches
+   * the socket again. Dekker on (closing, phase): close sees DELIVERING or the loop sees closing.
+   */
+  private static final int IDLE = 0;
+  private static final int DELIVERING = 1;
+  private static final int INTERRUPTING = 2;
+  private static final int INTERRUPTED = 3;
+  private static final VarHandle PHASE;
+
+  static {
+    try {
+      PHASE = MethodHandles.lookup().findVarHandle(PublicationLoop.class, "phase", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** IDLE, DELIVERING, INTERRUPTING or INTERRUPTED; see above. */
+  private volatile int phase;
   /** Created by the loop thread before `bound` completes; wakeup() is thread-safe. */
   private volatile Selector selector;
 
@@ -110,6 +141,10 @@ public final class PublicationLoop implements Runnable {
   /** Stops the loop, unbinds, and returns once the loop's thread has ended. Idempotent. */
   public void close() {
     closing = true;
+    if (PHASE.compareAndSet(this, DELIVERING, INTERRUPTING)) {
+      ioThread.interrupt(); // it may be waiting for room in a full mailbox (Overflow.BLOCK)
+      phase = INTERRUPTED;
+    }
     Selector s = selector;
     if (s != null) {
       s.wakeup();
@@ -359,11 +394,48 @@ public final class PublicationLoop implements Runnable {
       }
       message = new Request(message, replyTo, envelope.correlationId());
     }
-    if (MailboxThreads.trySend(target, message)) {
+    int outcome = handOver(message);
+    if (outcome == HANDED_OVER) {
       counters.delivered();
+    } else if (outcome == FULL_AT_CLOSE) {
+      drop(DropReason.RECEIVER_FULL, "a message for " + target + ", whose mailbox was full"
+          + " (Overflow.BLOCK) when the publication closed");
+    } else if (target.isAlive() || target.getState() != Thread.State.TERMINATED) {
+      drop(DropReason.RECEIVER_FULL, "a message for " + target + ", whose mailbox is full"
+          + " (limitMailbox with Overflow.FAIL or DROP)");
     } else {
       drop(DropReason.RECEIVER_ENDED, "a message for " + target + ", which has ended");
     }
+  }
+
+  private static final int HANDED_OVER = 0;
+  private static final int NOT_TAKEN = 1;
+  private static final int FULL_AT_CLOSE = 2;
+
+  /** Puts {@code message} in the target's mailbox; see the notes at {@code phase}. */
+  private int handOver(Object message) {
+    phase = DELIVERING;
+    boolean closingNow = closing;
+    if (closingNow) {
+      Thread.currentThread().interrupt(); // a full BLOCK mailbox refuses at once
+    }
+    int outcome;
+    try {
+      outcome = MailboxThreads.trySend(target, message) ? HANDED_OVER : NOT_TAKEN;
+    } catch (MailboxInterruptedException e) {
+      outcome = FULL_AT_CLOSE;
+    }
+    if (!PHASE.compareAndSet(this, DELIVERING, IDLE)) {
+      while (phase != INTERRUPTED) {
+        Thread.onSpinWait(); // close() is between its CAS and its interrupt
+      }
+      phase = IDLE;
+      closingNow = true;
+    }
+    if (closingNow) {
+      Thread.interrupted(); // never carry an interrupt into JeroMQ
+    }
+    return outcome;
   }
 
   /** Text from received bytes goes into log lines: cut it short, drop control characters. */

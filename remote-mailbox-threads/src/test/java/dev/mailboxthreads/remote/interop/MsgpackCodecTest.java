@@ -198,7 +198,7 @@ class MsgpackCodecTest {
         Arguments.of(enumAndName, "two keys that are the same MessagePack value RED"),
         Arguments.of(nullKey, "a map has a null key"),
         Arguments.of(mapOf(List.of(1), "v"), "a map has a key of class"),
-        Arguments.of(MailboxThreads.self(), "(an Address)"),
+        Arguments.of(MailboxThreads.self(), "an Address that cannot travel"),
         Arguments.of(listOf(Thread.currentThread()), "at $[0], a java.lang.Thread"));
   }
 
@@ -273,9 +273,11 @@ class MsgpackCodecTest {
         Arguments.of("8191c001", "a map key is a MessagePack array"),
         Arguments.of("81c40161c0", "a map key is a MessagePack binary"),
         Arguments.of("82a16101a16102", "a map has the key a twice"),
-        Arguments.of("d401" + "00", "extension type 1 (an Address) is reserved"),
+        Arguments.of("d401" + "00", "extension type 1 (an Address) must hold an array"),
+        Arguments.of("d50190" + "00", "an Address with 0 endpoints"),
+        Arguments.of("d6019101" + "0000", "endpoint 0 of an Address is not a string"),
         Arguments.of("c70901" + "91" + "a7" + HEX.formatHex("tcp://x".getBytes()),
-            "extension type 1 (an Address) is reserved"),
+            "an Address that cannot be used"),
         Arguments.of("d42a00", "extension type 42 is not supported"),
         Arguments.of("d5ff0000", "not a valid MessagePack value"), // a 2-byte timestamp
         Arguments.of("91".repeat(1001) + "00", "nested deeper than 1000 levels"));
