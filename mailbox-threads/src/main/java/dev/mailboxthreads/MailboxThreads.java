@@ -280,7 +280,7 @@ public final class MailboxThreads {
     if (caller == null) {
       return false;
     }
-    if (!Mailboxes.of(caller).offer(reply)) {
+    if (!Mailboxes.of(caller).offerIgnoringLimit(reply)) { // the call waits: never refused
       Calls.countLate(); // the caller ended between claim and offer (the mailbox counted it too)
       return false;
     }

@@ -49,6 +49,25 @@ class CallTest {
     }
   }
 
+  /** A reply is not an ordinary message: the caller waits for it, so no limit may refuse it. */
+  @ParameterizedTest
+  @EnumSource(Overflow.class)
+  void call_callersMailboxFull_theReplyStillArrives(Overflow whenFull) throws Exception {
+    Thread server = echoServer();
+    try {
+      List<Object> left = TestThreads.call(() -> {
+        Thread me = Thread.currentThread();
+        MailboxThreads.limitMailbox(me, 1, whenFull);
+        send(me, "filler");
+        assertThat(call(addressOf(server), "hi", PATIENCE)).isEqualTo("echo: hi");
+        return drain();
+      });
+      assertThat(left).containsExactly("filler");
+    } finally {
+      send(server, new Request("stop", self(), 0));
+    }
+  }
+
   @Test
   void call_otherMessagesArriveMeanwhile_theyStayInTheMailboxInOrder() throws Exception {
     List<Object> left = TestThreads.call(() -> {

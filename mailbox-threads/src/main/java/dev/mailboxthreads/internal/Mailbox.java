@@ -218,6 +218,22 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
   }
 
+  /**
+   * Appends {@code message} whatever the limit: for a reply to a call that waits for it, which
+   * the caller takes at once (a full mailbox must not lose it, nor block its deliverer).
+   *
+   * @param message the message, not null
+   * @return true if appended, false if dropped (and counted) because the owner has ended
+   */
+  public boolean offerIgnoringLimit(Object message) {
+    Objects.requireNonNull(message, "message");
+    if (waiter == CLOSED || !ownerMayReceive()) {
+      Mailboxes.countDropped(1);
+      return false;
+    }
+    return append(message, null) == APPENDED;
+  }
+
   /** Appends; {@code b} is the bound a place was reserved in, or null. */
   private int append(Object message, Bound b) {
     Node node = new Node(message);
