@@ -62,6 +62,20 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * each value, so every message is either received, or counted as dropped exactly once.
    */
 
+  /**
+   * The stub of every mailbox that has never held a message, so that such a mailbox (an idle
+   * thread waiting for its first message, say) costs no node. Shared, so nobody ever writes its
+   * {@code next}: a producer whose predecessor is EMPTY links its node through {@link
+   * #afterEmpty} instead, and the owner reads and unlinks through {@link #nextOf} and {@link
+   * #setNext}.
+   */
+  private static final Node EMPTY = new Node(null);
+
+  /** True while nobody has written the shared stub; for tests. */
+  static boolean emptyStubUntouched() {
+    return EMPTY.next == null && EMPTY.value == null && EMPTY.bound == null;
+  }
+
   /** The value of {@link #waiter} once the mailbox is closed; terminal. */
   private static final Object CLOSED = new Object();
 
@@ -130,16 +144,23 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   @SuppressWarnings("unused") // accessed through NEXT_IN_BUCKET
   private Mailbox nextInBucket;
 
+  /**
+   * The first node ever appended, while {@code head} is still {@link #EMPTY}: EMPTY's {@code
+   * next} for this mailbox. Written once by the producer that swapped EMPTY out of {@code tail},
+   * then only by the owner, which clears it when {@code head} moves on (it would otherwise keep
+   * every later node reachable). Fits in the object's alignment padding.
+   */
+  private volatile Node afterEmpty;
+
   /** The limit, or null when unbounded (the default). Replaced by {@link #limit}. */
   private volatile Bound bound;
 
   Mailbox(Thread owner, ReferenceQueue<? super Thread> queue) {
     super(owner, queue);
     this.threadHash = hash(owner);
-    Node stub = new Node(null);
-    this.head = stub;
-    this.cursor = stub;
-    this.tail = stub;
+    this.head = EMPTY;
+    this.cursor = EMPTY;
+    this.tail = EMPTY;
   }
 
   /**
@@ -241,7 +262,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       node.bound = b;
     }
     Node prev = (Node) TAIL.getAndSet(this, node);
-    prev.next = node; // volatile write: publishes node.value, then read waiter (Dekker)
+    if (prev == EMPTY) {
+      afterEmpty = node; // volatile write, as below
+    } else {
+      prev.next = node; // volatile write: publishes node.value, then read waiter (Dekker)
+    }
     Object w = waiter;
     if (w != null) {
       if (w == CLOSED) {
@@ -367,7 +392,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     releasePlace(first);
     Node oldHead = head;
     head = first; // first becomes the stub
-    NEXT.set(oldHead, oldHead); // unreachable now; a self-link keeps it from retaining the list
+    if (oldHead == EMPTY) {
+      afterEmpty = null; // read no more; would keep every later node reachable
+    } else {
+      NEXT.set(oldHead, oldHead); // unreachable now; a self-link keeps it from retaining the list
+    }
     cursor = first;
     cursorPrev = null;
     return value;
@@ -423,7 +452,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
     c.value = null;
     releasePlace(c);
-    Node after = c.next;
+    Node after = c.next; // c is a message's node, never EMPTY
     if (after != null) {
       NEXT.set(p, after); // p.next was c, non-null: no producer writes it
     } // else c stays as a tombstone until it has a successor
@@ -504,17 +533,31 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   }
 
   /** The first live node after {@code from}, or null; unlinks tombstones that have a successor. */
-  private static Node liveAfter(Node from) {
-    Node n = from.next;
+  private Node liveAfter(Node from) {
+    Node n = nextOf(from);
     while (n != null && n.value == null) {
       Node after = n.next;
       if (after == null) {
         return null; // n is a tombstone at the end: a producer may be linking after it
       }
-      NEXT.set(from, after);
+      setNext(from, after);
       n = after;
     }
     return n;
+  }
+
+  /** {@code node.next}, where EMPTY's next is this mailbox's {@link #afterEmpty}. */
+  private Node nextOf(Node node) {
+    return node == EMPTY ? afterEmpty : node.next;
+  }
+
+  /** {@code node.next = next} for the owner's unlinking; the same redirection as nextOf. */
+  private void setNext(Node node, Node next) {
+    if (node == EMPTY) {
+      afterEmpty = next;
+    } else {
+      NEXT.set(node, next);
+    }
   }
 
   /**
@@ -524,7 +567,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   public int size() {
     int count = 0;
-    for (Node n = head.next; n != null; n = n.next) {
+    for (Node n = nextOf(head); n != null; n = n.next) {
       if (n.value != null) {
         count++;
       }
@@ -550,7 +593,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     long dropped = 0;
     Node p = head;
     while (p != last) {
-      Node n = p.next;
+      Node n = nextOf(p);
       if (n == null) {
         Thread.onSpinWait(); // a producer is between its getAndSet and its link
         continue;

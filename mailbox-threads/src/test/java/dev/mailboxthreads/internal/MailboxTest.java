@@ -34,6 +34,62 @@ class MailboxTest {
     return out;
   }
 
+  /**
+   * A fresh mailbox has no node of its own: it starts on a stub shared by all mailboxes, and its
+   * first message is linked through the mailbox. Removing around that first position, leaving
+   * tombstones right after it, and many fresh mailboxes getting their first message at once
+   * must all leave the shared stub untouched and each mailbox with exactly its own messages.
+   */
+  @Test
+  void freshMailboxes_firstMessages_neverTouchTheSharedStub() throws Exception {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    m.offer("a");
+    m.offer("b");
+    m.offer("c");
+    assertThat(m.next(0)).isEqualTo("a");
+    assertThat(m.next(0)).isEqualTo("b");
+    assertThat(m.extractAndRewind()).isEqualTo("b"); // a middle node, after the first
+    assertThat(m.next(0)).isEqualTo("a");
+    assertThat(m.extractAndRewind()).isEqualTo("a"); // the first node: head moves off the stub
+    assertThat(takeAll(m)).containsExactly("c");
+
+    Mailbox t = mailboxOf(Thread.currentThread());
+    t.offer("x");
+    t.offer("y");
+    t.next(0);
+    t.next(0);
+    t.extractAndRewind(); // "y": a tombstone at the end, after the first node
+    t.offer("z");
+    assertThat(t.size()).isEqualTo(2);
+    assertThat(takeAll(t)).containsExactly("x", "z");
+
+    int mailboxes = 20_000;
+    Mailbox[] fresh = new Mailbox[mailboxes];
+    for (int i = 0; i < mailboxes; i++) {
+      fresh[i] = mailboxOf(Thread.currentThread());
+    }
+    Thread[] senders = new Thread[4];
+    for (int s = 0; s < senders.length; s++) {
+      int sender = s;
+      senders[s] = Thread.ofPlatform().start(() -> {
+        for (int i = 0; i < mailboxes; i++) {
+          fresh[i].offer(sender * 1_000_000 + i);
+        }
+      });
+    }
+    for (Thread s : senders) {
+      s.join();
+    }
+    for (int i = 0; i < mailboxes; i++) {
+      List<Object> got = takeAll(fresh[i]);
+      assertThat(got).hasSize(senders.length);
+      for (Object v : got) {
+        assertThat((Integer) v % 1_000_000).isEqualTo(i);
+      }
+    }
+    assertThat(Mailbox.emptyStubUntouched()).isTrue();
+  }
+
   @Test
   void offerThenTake_isFifo_andRewinds() {
     Mailbox m = mailboxOf(Thread.currentThread());

@@ -124,6 +124,7 @@ class MailboxesTest {
       Mailboxes.threadEnded(fixed[i]);
     }
     assertThat(Mailboxes.capacity()).as("the table shrank back").isLessThan(maxCapacity[0]);
+    assertThat(Mailbox.emptyStubUntouched()).as("no mailbox wrote the shared empty stub").isTrue();
   }
 
   @Test
