@@ -397,8 +397,17 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     } else {
       NEXT.set(oldHead, oldHead); // unreachable now; a self-link keeps it from retaining the list
     }
-    cursor = first;
     cursorPrev = null;
+    if (first.next == null && TAIL.compareAndSet(this, first, EMPTY)) {
+      // Now empty, and no producer holds `first` as its predecessor (one that swapped tail
+      // after it would have made the CAS fail): back to the shared stub. The mailbox then
+      // refers to no node at all, so a mailbox that lives long (in the old generation) does not
+      // keep its last node alive until the next message, promoting one node per message.
+      head = EMPTY;
+      cursor = EMPTY;
+    } else {
+      cursor = first;
+    }
     return value;
   }
 
