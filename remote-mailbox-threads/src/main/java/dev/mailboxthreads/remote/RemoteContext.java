@@ -5,6 +5,7 @@ import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.PublicationLoop;
 import dev.mailboxthreads.remote.internal.SenderLoop;
+import dev.mailboxthreads.remote.internal.ZapHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,12 @@ public final class RemoteContext implements AutoCloseable {
   /** Publications and connections not yet closed. */
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  /**
+   * The ZAP handler that CURVE publications need, started by the first of them; null until
+   * then. Guarded by zapLock; closed by close() after every publication.
+   */
+  private ZapHandler zap;
+  private final Object zapLock = new Object();
 
   private RemoteContext(Duration idleTimeout) {
     this.name = "mbt-zmq-" + IDS.incrementAndGet();
@@ -112,7 +119,7 @@ public final class RemoteContext implements AutoCloseable {
     ensureOpen();
     Codec codec = options.codec();
     PublicationLoop loop = new PublicationLoop(zmq, thread, options, checked,
-        found -> resolve(found, codec));
+        found -> resolve(found, codec), options.curve() == null ? null : zapHandler());
     List<String> bound = loop.start();
     List<String> address;
     try {
@@ -187,6 +194,11 @@ public final class RemoteContext implements AutoCloseable {
       }
     }
     shared.close();
+    synchronized (zapLock) {
+      if (zap != null) {
+        zap.close(); // after the publications: none is ever left without it
+      }
+    }
     synchronized (zmq) {
       if (!zmq.isTerminated()) {
         zmq.term();
@@ -223,6 +235,19 @@ public final class RemoteContext implements AutoCloseable {
       return MailboxThreads.addressOf(local.thread());
     }
     return new RemoteThread(this, shared, new SharedConnections.Key(endpoints, codec));
+  }
+
+  /** The context's ZAP handler, started on first use. */
+  private ZapHandler zapHandler() {
+    synchronized (zapLock) {
+      ensureOpen();
+      if (zap == null) {
+        ZapHandler handler = new ZapHandler(zmq, name);
+        handler.start();
+        zap = handler;
+      }
+      return zap;
+    }
   }
 
   private void ensureOpen() {
