@@ -208,7 +208,7 @@ public final class PublicationLoop implements Runnable {
         if (options.curve() != null) {
           // before any bind: a CURVE socket without a registered policy would let anyone in
           String domain = ioThread.getName();
-          zapRegistration = zap.register(domain, options.curve(), requested.toString(),
+          zapRegistration = zap.register(domain, options.curve(), domain + " on " + requested,
               counters::refusedClient);
           socket.setZapDomain(domain);
           socket.setCurveServer(true);
