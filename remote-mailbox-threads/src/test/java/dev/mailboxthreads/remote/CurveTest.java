@@ -3,6 +3,7 @@ package dev.mailboxthreads.remote;
 import static dev.mailboxthreads.MailboxThreads.receive;
 import static dev.mailboxthreads.MailboxThreads.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -146,6 +147,21 @@ class CurveTest {
           .containsExactlyInAnyOrder("other to b", "CLIENT to a");
       assertThat(receive(QUIET, NONE)).isSameAs(NONE);
       assertThat(a.stats().refusedClients()).isZero();
+    }
+  }
+
+  /** inproc connections have no handshake, so CURVE could not check them: refused upfront. */
+  @Test
+  void publishAndConnect_curveOnInproc_refusedWithWhatToDo() {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      assertThatThrownBy(() -> ctx.publish(Thread.currentThread(),
+          curvePublication(SERVER, CLIENT), "tcp://127.0.0.1:*", "inproc://curve-test"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("CURVE does not apply to inproc://curve-test")
+          .hasMessageContaining("publish inproc endpoints without CURVE");
+      assertThatThrownBy(() -> ctx.connect(curveClient(CLIENT, SERVER), "inproc://curve-test"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("CURVE does not apply to inproc://curve-test");
     }
   }
 
