@@ -106,6 +106,8 @@ class CurveTest {
       assertThat(stats.refusedClients()).isPositive();
       assertThat(stranger.stats().sent() + stranger.stats().queued())
           .as("the stranger's messages wait on its side").isEqualTo(10);
+      System.out.printf("unlisted client: sent 10, delivered 0; listed client: sent 1,"
+          + " delivered 1; publication %s%n", stats);
     }
   }
 
@@ -234,6 +236,8 @@ class CurveTest {
       }
 
       String wire = new String(captured, StandardCharsets.ISO_8859_1); // one char per byte
+      System.out.printf("relay capture, curve=%s: 3 messages delivered, %d bytes forwarded,"
+          + " message text found: %s%n", curve, captured.length, wire.contains(secret));
       assertThat(captured.length).as("bytes forwarded").isGreaterThan(3 * secret.length());
       assertThat(wire).as("the ZMTP greeting names the mechanism, in clear by design")
           .contains(curve ? "CURVE" : "NULL");
@@ -294,6 +298,10 @@ class CurveTest {
       remote.close();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c0))
           .as("close() returns within the linger").isLessThan(linger.toMillis() + slackMillis);
+      System.out.printf("mismatch %s: %d sends accepted, then SendTimeoutException; slowest"
+          + " send %d ms (timeout %d ms); publication received %d; after close %s%n", mismatch,
+          accepted, slowestMillis, sendTimeout.toMillis(), pub.stats().received(),
+          remote.stats());
       assertThat(remote.stats().discarded()).as("what was queued is counted").isPositive();
     }
   }
