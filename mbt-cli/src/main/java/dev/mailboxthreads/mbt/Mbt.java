@@ -38,11 +38,13 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "  mbt consume tcp://127.0.0.1:5555 ipc:///tmp/nomnom",
         "  mbt produce tcp://127.0.0.1:5555 -- carrot egg",
         "  mbt consume --echo tcp://127.0.0.1:5555 & mbt ping tcp://127.0.0.1:5555",
+        "  mbt keygen server.key",
         ""},
     commandListHeading = "%nCommands:%n",
     subcommands = {
         DemoCommand.class, ConsumeCommand.class, ProduceCommand.class, PingCommand.class,
-        BenchCommand.class, DemoProducerCommand.class},
+        BenchCommand.class, DemoProducerCommand.class,
+        KeygenCommand.class},
     exitCodeListHeading = "%nExit codes (every command):%n",
     exitCodeList = {
         "  0:success",

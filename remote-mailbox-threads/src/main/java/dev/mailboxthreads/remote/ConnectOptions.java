@@ -16,9 +16,15 @@ import java.util.Objects;
  *     keeps trying to deliver what is still queued (ZMQ_LINGER); default 5 s
  * @param maxMessageBytes largest encoded message {@code send} accepts; larger ones throw
  *     {@link UnencodableMessageException}; default 16 MiB
+ * @param curve CURVE settings: the connection encrypted and delivering only to the publication
+ *     that holds the server key (docs/remote.md, Security); {@code null} (the default) for none.
+ *     Both sides must agree: a CURVE client and a plain publication, or the reverse, never
+ *     complete a handshake, and sends fail with {@link SendTimeoutException} once the queues are
+ *     full
  */
 public record ConnectOptions(
-    Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger, int maxMessageBytes) {
+    Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger, int maxMessageBytes,
+    CurveClient curve) {
 
   /**
    * Checks the settings.
@@ -28,6 +34,7 @@ public record ConnectOptions(
    * @param sendTimeout not negative
    * @param linger not negative
    * @param maxMessageBytes more than 0
+   * @param curve CURVE settings, or null for none
    */
   public ConnectOptions {
     Objects.requireNonNull(codec, "codec");
@@ -48,13 +55,28 @@ public record ConnectOptions(
   }
 
   /**
+   * Options without CURVE.
+   *
+   * @param codec not null
+   * @param sendHighWaterMark 1 or more
+   * @param sendTimeout not negative
+   * @param linger not negative
+   * @param maxMessageBytes more than 0
+   */
+  public ConnectOptions(Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger,
+      int maxMessageBytes) {
+    this(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes, null);
+  }
+
+  /**
    * The defaults.
    *
    * @return the default options
    */
   public static ConnectOptions defaults() {
     return new ConnectOptions(
-        JavaCodec.defaults(), 100_000, Duration.ofSeconds(10), Duration.ofSeconds(5), 16 << 20);
+        JavaCodec.defaults(), 100_000, Duration.ofSeconds(10), Duration.ofSeconds(5), 16 << 20,
+        null);
   }
 
   /**
@@ -64,7 +86,8 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withCodec(Codec codec) {
-    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes);
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
+        curve);
   }
 
   /**
@@ -74,7 +97,7 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withSendHighWaterMark(int messages) {
-    return new ConnectOptions(codec, messages, sendTimeout, linger, maxMessageBytes);
+    return new ConnectOptions(codec, messages, sendTimeout, linger, maxMessageBytes, curve);
   }
 
   /**
@@ -84,7 +107,7 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withSendTimeout(Duration timeout) {
-    return new ConnectOptions(codec, sendHighWaterMark, timeout, linger, maxMessageBytes);
+    return new ConnectOptions(codec, sendHighWaterMark, timeout, linger, maxMessageBytes, curve);
   }
 
   /**
@@ -94,7 +117,8 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withLinger(Duration linger) {
-    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes);
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
+        curve);
   }
 
   /**
@@ -104,6 +128,18 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withMaxMessageBytes(int bytes) {
-    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, bytes);
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, bytes, curve);
+  }
+
+  /**
+   * These options with CURVE: the connection is encrypted and delivers only to the publication
+   * whose public key {@code curve} names, which must allow the client's key.
+   *
+   * @param curve the client's key pair and the publication's public key; null for no CURVE
+   * @return new options
+   */
+  public ConnectOptions withCurve(CurveClient curve) {
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
+        curve);
   }
 }

@@ -67,7 +67,8 @@ public final class Publication implements AutoCloseable {
   }
 
   /**
-   * The publication's counters: frames received, messages delivered, frames dropped by reason.
+   * The publication's counters: frames received, messages delivered, frames dropped by reason,
+   * CURVE clients refused.
    *
    * @return a snapshot
    */

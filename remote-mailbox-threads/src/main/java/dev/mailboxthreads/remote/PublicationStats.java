@@ -9,8 +9,12 @@ import java.util.Map;
  * @param received frames taken from the socket
  * @param delivered messages put in the published thread's mailbox
  * @param dropped frames dropped, by reason; every reason is present, with 0 when none
+ * @param refusedClients CURVE handshakes refused because the client's public key is not allowed
+ *     ({@link CurveServer}); a refused client retries, so one client may count many times.
+ *     Always 0 without CURVE
  */
-public record PublicationStats(long received, long delivered, Map<DropReason, Long> dropped) {
+public record PublicationStats(
+    long received, long delivered, Map<DropReason, Long> dropped, long refusedClients) {
 
   /**
    * Creates the record, copying {@code dropped}.
@@ -18,9 +22,21 @@ public record PublicationStats(long received, long delivered, Map<DropReason, Lo
    * @param received frames received
    * @param delivered messages delivered
    * @param dropped drops by reason
+   * @param refusedClients refused CURVE handshakes
    */
   public PublicationStats {
     dropped = Map.copyOf(dropped);
+  }
+
+  /**
+   * Creates the record with no refused handshake.
+   *
+   * @param received frames received
+   * @param delivered messages delivered
+   * @param dropped drops by reason
+   */
+  public PublicationStats(long received, long delivered, Map<DropReason, Long> dropped) {
+    this(received, delivered, dropped, 0);
   }
 
   /**

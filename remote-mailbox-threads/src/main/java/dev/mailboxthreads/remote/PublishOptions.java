@@ -25,9 +25,13 @@ import java.util.Objects;
  *     endpoint may be {@code *}: binding {@code tcp://0.0.0.0:*} and advertising {@code
  *     tcp://host.example:*} advertises the port chosen. Wildcard ports take, in order, the ports
  *     of the bound tcp endpoints
+ * @param curve CURVE settings: every connection encrypted, only allowed clients accepted
+ *     (docs/remote.md, Security); {@code null} (the default) for none: plain ZMTP, anyone who
+ *     reaches an endpoint may send, and nothing is encrypted
  */
 public record PublishOptions(
-    Codec codec, int receiveHighWaterMark, int maxMessageBytes, List<String> advertisedEndpoints) {
+    Codec codec, int receiveHighWaterMark, int maxMessageBytes, List<String> advertisedEndpoints,
+    CurveServer curve) {
 
   /**
    * Checks the settings.
@@ -37,6 +41,7 @@ public record PublishOptions(
    * @param maxMessageBytes more than 0
    * @param advertisedEndpoints empty, or endpoints that can be connected to, except for a
    *     wildcard tcp port
+   * @param curve CURVE settings, or null for none
    */
   public PublishOptions {
     Objects.requireNonNull(codec, "codec");
@@ -53,14 +58,27 @@ public record PublishOptions(
   }
 
   /**
-   * Options that advertise the bound endpoints.
+   * Options without CURVE.
+   *
+   * @param codec not null
+   * @param receiveHighWaterMark 0 (no limit) or more
+   * @param maxMessageBytes more than 0
+   * @param advertisedEndpoints empty, or endpoints that can be connected to
+   */
+  public PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessageBytes,
+      List<String> advertisedEndpoints) {
+    this(codec, receiveHighWaterMark, maxMessageBytes, advertisedEndpoints, null);
+  }
+
+  /**
+   * Options that advertise the bound endpoints, without CURVE.
    *
    * @param codec not null
    * @param receiveHighWaterMark 0 (no limit) or more
    * @param maxMessageBytes more than 0
    */
   public PublishOptions(Codec codec, int receiveHighWaterMark, int maxMessageBytes) {
-    this(codec, receiveHighWaterMark, maxMessageBytes, List.of());
+    this(codec, receiveHighWaterMark, maxMessageBytes, List.of(), null);
   }
 
   /**
@@ -69,7 +87,7 @@ public record PublishOptions(
    * @return the default options
    */
   public static PublishOptions defaults() {
-    return new PublishOptions(JavaCodec.defaults(), 100_000, 16 << 20, List.of());
+    return new PublishOptions(JavaCodec.defaults(), 100_000, 16 << 20, List.of(), null);
   }
 
   /**
@@ -79,7 +97,8 @@ public record PublishOptions(
    * @return new options
    */
   public PublishOptions withCodec(Codec codec) {
-    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, advertisedEndpoints);
+    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, advertisedEndpoints,
+        curve);
   }
 
   /**
@@ -89,7 +108,7 @@ public record PublishOptions(
    * @return new options
    */
   public PublishOptions withReceiveHighWaterMark(int messages) {
-    return new PublishOptions(codec, messages, maxMessageBytes, advertisedEndpoints);
+    return new PublishOptions(codec, messages, maxMessageBytes, advertisedEndpoints, curve);
   }
 
   /**
@@ -99,7 +118,7 @@ public record PublishOptions(
    * @return new options
    */
   public PublishOptions withMaxMessageBytes(int bytes) {
-    return new PublishOptions(codec, receiveHighWaterMark, bytes, advertisedEndpoints);
+    return new PublishOptions(codec, receiveHighWaterMark, bytes, advertisedEndpoints, curve);
   }
 
   /**
@@ -111,6 +130,19 @@ public record PublishOptions(
    * @throws IllegalArgumentException if an endpoint is malformed or has a wildcard host
    */
   public PublishOptions withAdvertisedEndpoints(String... endpoints) {
-    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, List.of(endpoints));
+    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, List.of(endpoints),
+        curve);
+  }
+
+  /**
+   * These options with CURVE: connections are encrypted, and only the clients {@code curve}
+   * allows may send (docs/remote.md, Security).
+   *
+   * @param curve the publication's key pair and the clients allowed; null for no CURVE
+   * @return new options
+   */
+  public PublishOptions withCurve(CurveServer curve) {
+    return new PublishOptions(codec, receiveHighWaterMark, maxMessageBytes, advertisedEndpoints,
+        curve);
   }
 }

@@ -5,6 +5,7 @@ import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.PublicationLoop;
 import dev.mailboxthreads.remote.internal.SenderLoop;
+import dev.mailboxthreads.remote.internal.ZapHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,12 @@ public final class RemoteContext implements AutoCloseable {
   /** Publications and connections not yet closed. */
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  /**
+   * The ZAP handler that CURVE publications need, started by the first of them; null until
+   * then. Guarded by zapLock; closed by close() after every publication.
+   */
+  private ZapHandler zap;
+  private final Object zapLock = new Object();
 
   private RemoteContext(Duration idleTimeout) {
     this.name = "mbt-zmq-" + IDS.incrementAndGet();
@@ -102,17 +109,22 @@ public final class RemoteContext implements AutoCloseable {
    * @param endpoints at least one endpoint
    * @return the publication; close it to stop
    * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport,
-   *     or the options advertise more wildcard ports than tcp endpoints are bound
+   *     or the options advertise more wildcard ports than tcp endpoints are bound, or have CURVE
+   *     and an endpoint is {@code inproc://}
    * @throws RemoteMailboxException if an endpoint cannot be bound (for example, it is in use)
    */
   public Publication publish(Thread thread, PublishOptions options, String... endpoints) {
     Objects.requireNonNull(thread, "thread");
     Objects.requireNonNull(options, "options");
     List<String> checked = Endpoints.check(endpoints, true);
+    if (options.curve() != null) {
+      refuseInproc(checked, "publish inproc endpoints without CURVE, in a publication of their"
+          + " own");
+    }
     ensureOpen();
     Codec codec = options.codec();
     PublicationLoop loop = new PublicationLoop(zmq, thread, options, checked,
-        found -> resolve(found, codec));
+        found -> resolve(found, codec), options.curve() == null ? null : zapHandler());
     List<String> bound = loop.start();
     List<String> address;
     try {
@@ -148,12 +160,16 @@ public final class RemoteContext implements AutoCloseable {
    * @param options codec, high-water mark, timeouts and limits
    * @param endpoints at least one endpoint; several are sent to round-robin
    * @return the connection, an {@link dev.mailboxthreads.Address}
-   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported transport
+   * @throws IllegalArgumentException if an endpoint is malformed or of an unsupported
+   *     transport, or the options have CURVE and an endpoint is {@code inproc://}
    * @throws RemoteMailboxException if the connection cannot be set up
    */
   public RemoteThread connect(ConnectOptions options, String... endpoints) {
     Objects.requireNonNull(options, "options");
     List<String> checked = Endpoints.check(endpoints, false);
+    if (options.curve() != null) {
+      refuseInproc(checked, "connect to inproc endpoints without CURVE");
+    }
     ensureOpen();
     SenderLoop loop = new SenderLoop(zmq, options, checked);
     loop.start();
@@ -187,6 +203,11 @@ public final class RemoteContext implements AutoCloseable {
       }
     }
     shared.close();
+    synchronized (zapLock) {
+      if (zap != null) {
+        zap.close(); // after the publications: none is ever left without it
+      }
+    }
     synchronized (zmq) {
       if (!zmq.isTerminated()) {
         zmq.term();
@@ -223,6 +244,32 @@ public final class RemoteContext implements AutoCloseable {
       return MailboxThreads.addressOf(local.thread());
     }
     return new RemoteThread(this, shared, new SharedConnections.Key(endpoints, codec));
+  }
+
+  /**
+   * ZeroMQ joins inproc sockets by a direct pipe, with no handshake: CURVE, and the check of
+   * the client's key, would silently not apply there.
+   */
+  private static void refuseInproc(List<String> endpoints, String whatToDo) {
+    for (String endpoint : endpoints) {
+      if (endpoint.startsWith("inproc://")) {
+        throw new IllegalArgumentException("CURVE does not apply to " + endpoint + ": inproc"
+            + " connections have no handshake; " + whatToDo);
+      }
+    }
+  }
+
+  /** The context's ZAP handler, started on first use. */
+  private ZapHandler zapHandler() {
+    synchronized (zapLock) {
+      ensureOpen();
+      if (zap == null) {
+        ZapHandler handler = new ZapHandler(zmq, name);
+        handler.start();
+        zap = handler;
+      }
+      return zap;
+    }
   }
 
   private void ensureOpen() {

@@ -157,7 +157,7 @@ class LeakTest {
     }
   }
 
-  private static void awaitBackTo(Snapshot baseline) {
+  static void awaitBackTo(Snapshot baseline) {
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))

@@ -4,11 +4,13 @@ import dev.mailboxthreads.remote.DropReason;
 import dev.mailboxthreads.remote.PublicationStats;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A publication's counters. Written by its I/O thread only (single writer, so a release store
- * suffices and no read-modify-write is needed); read by anyone.
+ * suffices and no read-modify-write is needed); read by anyone. The exception is {@code
+ * refusedClients}, written by the context's ZAP handler thread.
  */
 final class Counters {
   private static final int RECEIVED = 0;
@@ -18,6 +20,9 @@ final class Counters {
 
   /** Index 0 received, 1 delivered, 2 + ordinal: drops. Written by the I/O thread only. */
   private final AtomicLongArray values = new AtomicLongArray(FIRST_DROP + REASONS.length);
+
+  /** Refused CURVE handshakes; written by the ZAP handler's thread only. */
+  private final AtomicLong refusedClients = new AtomicLong();
 
   private void increment(int i) {
     values.setRelease(i, values.getPlain(i) + 1); // single writer: benign
@@ -38,11 +43,17 @@ final class Counters {
     return values.getPlain(i);
   }
 
+  /** Counts a refused CURVE client; returns the count including this one. */
+  long refusedClient() {
+    return refusedClients.incrementAndGet();
+  }
+
   PublicationStats snapshot() {
     Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
     for (DropReason r : REASONS) {
       dropped.put(r, values.getAcquire(FIRST_DROP + r.ordinal()));
     }
-    return new PublicationStats(values.getAcquire(RECEIVED), values.getAcquire(DELIVERED), dropped);
+    return new PublicationStats(values.getAcquire(RECEIVED), values.getAcquire(DELIVERED), dropped,
+        refusedClients.get());
   }
 }

@@ -70,6 +70,8 @@ public final class PublicationLoop implements Runnable {
   private final Counters counters = new Counters();
   private final CompletableFuture<List<String>> bound = new CompletableFuture<>();
   private final Thread ioThread;
+  /** The context's ZAP handler when the options have CURVE, else null. */
+  private final ZapHandler zap;
 
   /** Set once by close(); read by the loop. */
   private volatile boolean closing;
@@ -116,6 +118,25 @@ public final class PublicationLoop implements Runnable {
    */
   public PublicationLoop(ZMQ.Context context, Thread target, PublishOptions options,
       List<String> endpoints, Function<List<String>, Address> addresses) {
+    this(context, target, options, endpoints, addresses, null);
+  }
+
+  /**
+   * Creates the loop; call {@link #start()} next.
+   *
+   * @param context the ZeroMQ context
+   * @param target the published thread
+   * @param options the publication's options
+   * @param endpoints checked endpoints
+   * @param addresses see the other constructor
+   * @param zap the context's ZAP handler, started; required when the options have CURVE
+   */
+  public PublicationLoop(ZMQ.Context context, Thread target, PublishOptions options,
+      List<String> endpoints, Function<List<String>, Address> addresses, ZapHandler zap) {
+    if (options.curve() != null && zap == null) {
+      throw new IllegalArgumentException("CURVE needs the context's ZAP handler");
+    }
+    this.zap = zap;
     this.context = context;
     this.target = target;
     this.options = options;
@@ -178,11 +199,21 @@ public final class PublicationLoop implements Runnable {
   public void run() {
     ZMQ.Socket socket = null;
     List<String> actual = new ArrayList<>();
+    AutoCloseable zapRegistration = null;
     DecodingScope.bind(addresses);
     try {
       try {
         socket = context.socket(SocketType.PULL);
         socket.setLinger(0);
+        if (options.curve() != null) {
+          // before any bind: a CURVE socket without a registered policy would let anyone in
+          String domain = ioThread.getName();
+          zapRegistration = zap.register(domain, options.curve(), domain + " on " + requested,
+              counters::refusedClient);
+          socket.setZapDomain(domain);
+          socket.setCurveServer(true);
+          socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
+        }
         socket.setRcvHWM(options.receiveHighWaterMark());
         // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
         // announcing 2 GiB makes the context's I/O thread die of OutOfMemoryError. With a limit,
@@ -214,6 +245,13 @@ public final class PublicationLoop implements Runnable {
         }
         socket.close();
         awaitReleased(actual);
+      }
+      if (zapRegistration != null) {
+        try {
+          zapRegistration.close(); // after the socket: no handshake of it can need the policy
+        } catch (Exception ignored) {
+          // cannot fail
+        }
       }
       IoThreads.closeQuietly(selector);
       bound.completeExceptionally(new RemoteMailboxException("publication closed", null));

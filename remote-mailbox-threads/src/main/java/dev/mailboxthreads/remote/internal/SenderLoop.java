@@ -307,6 +307,11 @@ public final class SenderLoop implements Runnable {
         socket.setHandshakeIvl(ipc ? 200 : 2000);
         socket.setReconnectIVL(ipc ? 10 : 100);
         socket.setReconnectIVLMax(2000);
+        if (options.curve() != null) {
+          socket.setCurveServerKey(ZMQ.Curve.z85Decode(options.curve().serverPublicKey()));
+          socket.setCurvePublicKey(ZMQ.Curve.z85Decode(options.curve().keys().publicKey()));
+          socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
+        }
         for (String endpoint : endpoints) {
           connect(socket, endpoint);
         }
