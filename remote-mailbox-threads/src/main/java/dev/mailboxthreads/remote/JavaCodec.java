@@ -79,10 +79,10 @@ import java.util.regex.Pattern;
  *   <li><b>length</b>: Apache Fory reads the length of an array, string, collection or map and
  *       checks it against the bytes left in the payload before it allocates anything: an element
  *       takes at least one byte (a primitive array element its full width), so a small payload
- *       claiming 2<sup>31</sup> elements is refused at once. Only elements that may take no byte
- *       at all (a run of nulls, say) may be announced beyond the bytes present, at most {@link
- *       Builder#maxUnbackedElements(int) maxUnbackedElements} per payload (default {@value
- *       #DEFAULT_MAX_UNBACKED_ELEMENTS}). So a collection's length is bounded by the payload's
+ *       claiming 2<sup>31</sup> elements is refused at once. Only elements of a type whose
+ *       encoding may be empty (a record without components, say) may be announced beyond the
+ *       bytes present, at most {@link Builder#maxUnbackedElements(int) maxUnbackedElements} per
+ *       payload (default {@value #DEFAULT_MAX_UNBACKED_ELEMENTS}). So a collection's length is bounded by the payload's
  *       size (itself bounded by {@code maxMessageBytes}) plus that allowance.
  *   <li><b>graph size</b>: before each array, collection, map or object is allocated, Fory adds
  *       its estimated size to the payload's running total; a payload whose total would pass
@@ -409,7 +409,7 @@ public final class JavaCodec implements Codec {
      * Sets how many collection and map elements a payload may announce beyond the bytes left in
      * it, summed over the whole message. Every other length is checked against the bytes
      * present (an element takes at least one byte); this allowance is for collections whose
-     * elements may take none, such as a list of nulls. A payload that needs more is refused
+     * elements' encoding may be empty, such as a list of records without components. A payload that needs more is refused
      * ({@link DropReason#UNDECODABLE}) before the collection is allocated. Only the receiving
      * side applies it.
      *

@@ -136,6 +136,11 @@ class DecodingLimitsTest {
 
       assertThat(o.refusal()).isNotNull();
       assertThat(o.refusal().reason()).isEqualTo(DropReason.UNDECODABLE);
+      assertThat(o.refusal().getMessage())
+          .startsWith("the payload is cut short or announces more than it holds: at offset 9 it"
+              + " needs ")
+          .contains("are left")
+          .doesNotContain("BoundChecker@");
       assertThat(o.allocatedBytes()).isLessThan(256 << 10);
     }
 

@@ -190,6 +190,10 @@ public final class ForyCodecSupport {
       Pattern.compile("Class (?:class|interface) (\\S+) doesn't support serialization");
   private static final Pattern NOT_FOUND = Pattern.compile("Class (\\S+) not found from");
 
+  /** Fory 1.6.0's bounds check: a read past the end of the payload, or a length beyond it. */
+  private static final Pattern BEYOND_THE_BYTES =
+      Pattern.compile("readerIndex\\((\\d+)\\) \\+ length\\((\\d+)\\) exceeds size\\((\\d+)\\)");
+
   private static final String FORY_INTERRUPTED_BORROW = "Interrupted while borrowing";
 
   /**
@@ -198,8 +202,8 @@ public final class ForyCodecSupport {
    * @param maxDepth deepest nesting, at least 2 ({@code withMaxDepth})
    * @param maxGraphBytes Fory's estimate of the memory a payload may make it allocate, summed
    *     over the whole graph and reserved before each allocation ({@code withMaxGraphMemoryBytes})
-   * @param maxUnbackedElements collection and map elements a payload may announce beyond one per
-   *     byte left in it ({@code withMaxUnbackedContainerItems})
+   * @param maxUnbackedElements collection and map elements a payload may announce beyond the
+   *     bytes left in it ({@code withMaxUnbackedContainerItems})
    */
   public record Limits(int maxDepth, long maxGraphBytes, int maxUnbackedElements) {}
 
@@ -613,8 +617,21 @@ public final class ForyCodecSupport {
           DropReason.UNDECODABLE,
           "the " + length + "-byte payload announces more collection or map elements than its"
               + " bytes can hold, beyond maxUnbackedElements " + limits.maxUnbackedElements()
-              + "; if that is legitimate (large collections of empty objects or nulls), raise it"
-              + " on the receiving side with JavaCodec.builder().maxUnbackedElements(...)",
+              + "; if that is legitimate (large collections of records without components), raise"
+              + " it on the receiving side with JavaCodec.builder().maxUnbackedElements(...)",
+          root);
+    }
+    Matcher beyond = BEYOND_THE_BYTES.matcher(detail);
+    if (root instanceof IndexOutOfBoundsException && beyond.find()) {
+      long readerIndex = Long.parseLong(beyond.group(1)); // Fory's buffer starts after the tag
+      long needed = Long.parseLong(beyond.group(2));
+      long left = Long.parseLong(beyond.group(3)) - readerIndex;
+      return new CodecException(
+          DropReason.UNDECODABLE,
+          "the payload is cut short or announces more than it holds: at offset "
+              + (readerIndex + 1) + " it needs " + needed + " more byte(s), and " + left
+              + " are left (a length or count larger than the bytes that follow is refused"
+              + " before anything that size is allocated)",
           root);
     }
     return new CodecException(
