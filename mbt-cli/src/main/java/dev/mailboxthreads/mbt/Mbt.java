@@ -19,9 +19,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * The {@code mbt} command: the seed's example ({@code mbt demo}), a consumer, a producer, a
  * ping and a soak test for threads published with remote-mailbox-threads. Run it through the
- * {@code ./mbt} launcher at the repository root, or as {@code java -jar mbt/target/mbt.jar}. This module is the
- * only code of the project that prints or calls {@link System#exit}; docs/mbt.md describes the
- * commands, their output and exit codes.
+ * {@code ./mbt} launcher at the repository root, or as {@code java -jar mbt/target/mbt.jar}.
+ * This module is the only code of the project that prints or calls {@link System#exit};
+ * docs/mbt.md describes the commands, their output and exit codes.
  *
  * <p><b>Thread safety:</b> {@link #main} is meant to be called once per JVM.
  */

@@ -82,8 +82,9 @@ import java.util.regex.Pattern;
  *       claiming 2<sup>31</sup> elements is refused at once. Only elements of a type whose
  *       encoding may be empty (a record without components, say) may be announced beyond the
  *       bytes present, at most {@link Builder#maxUnbackedElements(int) maxUnbackedElements} per
- *       payload (default {@value #DEFAULT_MAX_UNBACKED_ELEMENTS}). So a collection's length is bounded by the payload's
- *       size (itself bounded by {@code maxMessageBytes}) plus that allowance.
+ *       payload (default {@value #DEFAULT_MAX_UNBACKED_ELEMENTS}). So a collection's length is
+ *       bounded by the payload's size (itself bounded by {@code maxMessageBytes}) plus that
+ *       allowance.
  *   <li><b>graph size</b>: before each array, collection, map or object is allocated, Fory adds
  *       its estimated size to the payload's running total; a payload whose total would pass
  *       {@link Builder#maxGraphBytes(long) maxGraphBytes} (default 128 MiB, eight times the
@@ -409,9 +410,9 @@ public final class JavaCodec implements Codec {
      * Sets how many collection and map elements a payload may announce beyond the bytes left in
      * it, summed over the whole message. Every other length is checked against the bytes
      * present (an element takes at least one byte); this allowance is for collections whose
-     * elements' encoding may be empty, such as a list of records without components. A payload that needs more is refused
-     * ({@link DropReason#UNDECODABLE}) before the collection is allocated. Only the receiving
-     * side applies it.
+     * elements' encoding may be empty, such as a list of records without components. A payload
+     * that needs more is refused ({@link DropReason#UNDECODABLE}) before the collection is
+     * allocated. Only the receiving side applies it.
      *
      * @param maxUnbackedElements 0 or more; default {@value #DEFAULT_MAX_UNBACKED_ELEMENTS}
      * @return this builder

@@ -116,7 +116,8 @@ class BadInputPropertyTest {
   /**
    * Frames the test codec fails on in each way it can, including an {@link OutOfMemoryError}
    * from decode (a crafted length that asks for a huge array), which the loop drops as
-   * UNDECODABLE (BadInputTest's codecThrowsOutOfMemoryError_droppedAsUndecodable_nextGoodOneDelivered).
+   * UNDECODABLE (BadInputTest's
+   * codecThrowsOutOfMemoryError_droppedAsUndecodable_nextGoodOneDelivered).
    */
   private static Arbitrary<byte[]> markedPayload() {
     return Combinators.combine(

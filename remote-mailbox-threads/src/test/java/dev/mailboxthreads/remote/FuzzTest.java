@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Timeout;
  * so the four take about half a minute in CI). A longer run:
  *
  * <pre>
- * ./build test -pl remote-mailbox-threads -am -Dtest=FuzzTest -Dsurefire.failIfNoSpecifiedTests=false -Dmbt.fuzz.seconds=600
+ * ./build test -pl remote-mailbox-threads -am -Dtest=FuzzTest \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dmbt.fuzz.seconds=600
  * </pre>
  *
  * <p>What must hold, for every input: a decoder returns a non-null value or throws {@link
@@ -160,7 +161,8 @@ class FuzzTest {
   /** Frames for a publication of {@code codecId}: headers right, nearly right, or random. */
   static Arbitrary<List<byte[]>> messages(int codecId, List<byte[]> valid) {
     Arbitrary<byte[]> payload = payloads(valid);
-    Arbitrary<byte[]> rightHeader = payload.map(p -> TestCodecs.frame(0x6D, 0x62, 1, codecId, 0, p));
+    Arbitrary<byte[]> rightHeader =
+        payload.map(p -> TestCodecs.frame(0x6D, 0x62, 1, codecId, 0, p));
     Arbitrary<byte[]> nearlyRightHeader = Combinators.combine(
         Arbitraries.of(0x6D, 0x6D, 0x6D, 0x00),
         Arbitraries.of(0x62, 0x62, 0x6D),

@@ -142,7 +142,8 @@ class HarmfulClassTest {
     byte[] jdk = jdkSerialized(tripwire);
     try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(jdk)) {
       @Override
-      protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws ClassNotFoundException {
+      protected Class<?> resolveClass(java.io.ObjectStreamClass desc)
+          throws ClassNotFoundException {
         return Class.forName(desc.getName(), false, loader);
       }
     }) {

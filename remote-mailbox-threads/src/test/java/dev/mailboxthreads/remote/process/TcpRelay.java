@@ -73,6 +73,27 @@ final class TcpRelay implements AutoCloseable {
     return accepted.get();
   }
 
+  /** Where each relay thread is now, for failure messages. */
+  String threadStates() {
+    StringBuilder b = new StringBuilder();
+    List<Thread> all;
+    lock.lock();
+    try {
+      all = List.copyOf(threads);
+    } finally {
+      lock.unlock();
+    }
+    for (Thread t : all) {
+      StackTraceElement[] stack = t.getStackTrace();
+      b.append(t.getName()).append(' ').append(t.getState());
+      for (int i = 0; i < Math.min(4, stack.length); i++) {
+        b.append(" < ").append(stack[i]);
+      }
+      b.append("; ");
+    }
+    return b.toString();
+  }
+
   /** Bytes forwarded so far, both directions. */
   long forwardedBytes() {
     return forwardedBytes.get();
