@@ -16,6 +16,8 @@ final class Exit {
   static final int CANNOT_PUBLISH = 4;
   /** Nobody listens at the endpoint, nothing was delivered in time, or no answer came back. */
   static final int UNREACHABLE = 5;
+  /** A check failed: {@code mbt soak} lost, repeated or reordered a message, or leaked. */
+  static final int CHECK_FAILED = 6;
   /** Stopped with Ctrl-C: 128 + SIGINT, which is what the JVM exits with after its hooks. */
   static final int INTERRUPTED = 130;
 

@@ -17,11 +17,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code mbt} command: the seed's example ({@code mbt demo}), a consumer, a producer and a
- * ping for threads published with remote-mailbox-threads. Run it through the {@code ./mbt}
- * launcher at the repository root, or as {@code java -jar mbt/target/mbt.jar}. This module is the
- * only code of the project that prints or calls {@link System#exit}; docs/mbt.md describes the
- * commands, their output and exit codes.
+ * The {@code mbt} command: the seed's example ({@code mbt demo}), a consumer, a producer, a
+ * ping and a soak test for threads published with remote-mailbox-threads. Run it through the
+ * {@code ./mbt} launcher at the repository root, or as {@code java -jar mbt/target/mbt.jar}.
+ * This module is the only code of the project that prints or calls {@link System#exit};
+ * docs/mbt.md describes the commands, their output and exit codes.
  *
  * <p><b>Thread safety:</b> {@link #main} is meant to be called once per JVM.
  */
@@ -39,11 +39,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "  mbt produce tcp://127.0.0.1:5555 -- carrot egg",
         "  mbt consume --echo tcp://127.0.0.1:5555 & mbt ping tcp://127.0.0.1:5555",
         "  mbt keygen server.key",
+        "  mbt soak --minutes 10",
         ""},
     commandListHeading = "%nCommands:%n",
     subcommands = {
         DemoCommand.class, ConsumeCommand.class, ProduceCommand.class, PingCommand.class,
-        BenchCommand.class, DemoProducerCommand.class,
+        BenchCommand.class, SoakCommand.class, DemoProducerCommand.class,
         KeygenCommand.class},
     exitCodeListHeading = "%nExit codes (every command):%n",
     exitCodeList = {
@@ -53,6 +54,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "  3:the launcher found no JDK 21+ or Maven, or could not build mbt",
         "  4:cannot publish: address in use, no such interface, bad ipc path",
         "  5:peer not reachable: nobody listening, no answer, not delivered in time",
+        "  6:a check failed (mbt soak: a message lost or reordered, heap or threads grew)",
         "130:stopped with Ctrl-C (SIGINT)"},
     footer = {"", "Every command has --help. More: docs/mbt.md"})
 public final class Mbt implements Callable<Integer> {

@@ -17,7 +17,7 @@ class HelpTest {
 
   /** In-process: help is only text, no sockets, so this needs no extra JVM per command. */
   @ParameterizedTest
-  @ValueSource(strings = {"demo", "consume", "produce", "ping", "bench"})
+  @ValueSource(strings = {"demo", "consume", "produce", "ping", "bench", "soak"})
   void help_ofEveryCommand_printsUsageAndExitCodesToStdoutAndExits0(String command) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -33,10 +33,10 @@ class HelpTest {
     int code = Mbt.run(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
     assertThat(code).isZero();
     assertThat(out.toString()).startsWith("Usage: mbt ")
-        .contains("demo", "consume", "produce", "ping", "bench")
+        .contains("demo", "consume", "produce", "ping", "bench", "soak")
         .doesNotContain("demo-producer")
         .contains("  0   success", "  2   usage", "  4   cannot publish",
-            "  5   peer not reachable", "130   stopped with Ctrl-C");
+            "  5   peer not reachable", "  6   a check failed", "130   stopped with Ctrl-C");
   }
 
   /** As a process: what the launcher runs, with the version from the build. */

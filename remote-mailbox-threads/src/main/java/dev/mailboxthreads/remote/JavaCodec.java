@@ -72,11 +72,31 @@ import java.util.regex.Pattern;
  * <h2>Untrusted input</h2>
  *
  * Garbage, truncated or altered bytes only ever produce a {@link CodecException} with reason
- * {@link DropReason#UNDECODABLE}: never another exception, never an {@code Error}. Lengths in
- * the payload are checked against the bytes actually there before anything is allocated, so a
- * small payload claiming a list of 2<sup>31</sup> elements is refused at once. Graphs nested
- * deeper than {@link Builder#maxDepth(int) maxDepth} (default {@value #DEFAULT_MAX_DEPTH}) are
- * refused, and so is a payload that needs more stack than the decoding thread has. The encoder
+ * {@link DropReason#UNDECODABLE}: never another exception, never an {@code Error}. Three limits,
+ * each set on the {@link Builder}, bound what a payload can make the receiver build:
+ *
+ * <ul>
+ *   <li><b>length</b>: Apache Fory reads the length of an array, string, collection or map and
+ *       checks it against the bytes left in the payload before it allocates anything: an element
+ *       takes at least one byte (a primitive array element its full width), so a small payload
+ *       claiming 2<sup>31</sup> elements is refused at once. Only elements of a type whose
+ *       encoding may be empty (a record without components, say) may be announced beyond the
+ *       bytes present, at most {@link Builder#maxUnbackedElements(int) maxUnbackedElements} per
+ *       payload (default {@value #DEFAULT_MAX_UNBACKED_ELEMENTS}). So a collection's length is
+ *       bounded by the payload's size (itself bounded by {@code maxMessageBytes}) plus that
+ *       allowance.
+ *   <li><b>graph size</b>: before each array, collection, map or object is allocated, Fory adds
+ *       its estimated size to the payload's running total; a payload whose total would pass
+ *       {@link Builder#maxGraphBytes(long) maxGraphBytes} (default 128 MiB, eight times the
+ *       default {@code maxMessageBytes}) is refused before that allocation. This bounds the
+ *       amplification of nested containers, each announcing as many elements as there are bytes
+ *       left.
+ *   <li><b>depth</b>: graphs nested deeper than {@link Builder#maxDepth(int) maxDepth} (default
+ *       {@value #DEFAULT_MAX_DEPTH}) are refused, and so is a payload that needs more stack than
+ *       the decoding thread has.
+ * </ul>
+ *
+ * <p>The encoder
  * does not count depth: a graph nested so deeply that the encoder runs out of stack (with the
  * default 1 MB stack, a linked list of one or two thousand nodes) fails in the sender with an
  * {@link UnencodableMessageException}, but one merely deeper than the receiver's {@code maxDepth}
@@ -127,6 +147,12 @@ public final class JavaCodec implements Codec {
   /** The default {@link Builder#maxDepth(int) maxDepth}. */
   public static final int DEFAULT_MAX_DEPTH = 1000;
 
+  /** The default {@link Builder#maxGraphBytes(long) maxGraphBytes}: 128 MiB. */
+  public static final long DEFAULT_MAX_GRAPH_BYTES = 128L << 20;
+
+  /** The default {@link Builder#maxUnbackedElements(int) maxUnbackedElements}. */
+  public static final int DEFAULT_MAX_UNBACKED_ELEMENTS = 8192;
+
   private static final int ID = 1;
 
   /** Created, and its Fory build started, when this class is initialized. */
@@ -140,7 +166,7 @@ public final class JavaCodec implements Codec {
 
   /**
    * The shared default codec: allows only the JDK's value and collection types (see the class
-   * description), with the default {@code maxDepth}. Referencing it is cheap; its Fory instance
+   * description), with the default limits. Referencing it is cheap; its Fory instance
    * started building in a daemon thread when this class was initialized.
    *
    * @return the shared instance
@@ -150,7 +176,7 @@ public final class JavaCodec implements Codec {
   }
 
   /**
-   * A builder for a codec that allows more classes, or has another {@code maxDepth} or class
+   * A builder for a codec that allows more classes, or has other limits or another class
    * loader.
    *
    * {@snippet :
@@ -241,7 +267,8 @@ public final class JavaCodec implements Codec {
    * Describes this codec's configuration.
    *
    * @return for example {@code JavaCodec[id=1, allowed: the JDK's values and collections,
-   *     classes [com.acme.Order], packages [], maxDepth=1000]}
+   *     classes [com.acme.Order], packages [], maxDepth=1000, maxGraphBytes=134217728,
+   *     maxUnbackedElements=8192]}
    */
   @Override
   public String toString() {
@@ -263,6 +290,8 @@ public final class JavaCodec implements Codec {
     private final Set<String> packages = new LinkedHashSet<>();
     private final List<Object> warmUpSamples = new ArrayList<>();
     private int maxDepth = DEFAULT_MAX_DEPTH;
+    private long maxGraphBytes = DEFAULT_MAX_GRAPH_BYTES;
+    private int maxUnbackedElements = DEFAULT_MAX_UNBACKED_ELEMENTS;
     private ClassLoader classLoader;
     private int poolSize = defaultPoolSize();
 
@@ -358,6 +387,46 @@ public final class JavaCodec implements Codec {
     }
 
     /**
+     * Sets the largest object graph a payload may make the decoder build, in bytes as Apache
+     * Fory estimates them (object headers and fields, four bytes per reference slot of an array
+     * or collection, the full width of primitive arrays and strings), summed over the whole
+     * message. Each amount is reserved before its allocation, so a payload over the limit is
+     * refused ({@link DropReason#UNDECODABLE}) before the allocation that would pass it. Only the
+     * receiving side applies it.
+     *
+     * @param maxGraphBytes more than 0; default 128 MiB ({@value #DEFAULT_MAX_GRAPH_BYTES})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxGraphBytes <= 0}
+     */
+    public Builder maxGraphBytes(long maxGraphBytes) {
+      if (maxGraphBytes <= 0) {
+        throw new IllegalArgumentException("maxGraphBytes <= 0: " + maxGraphBytes);
+      }
+      this.maxGraphBytes = maxGraphBytes;
+      return this;
+    }
+
+    /**
+     * Sets how many collection and map elements a payload may announce beyond the bytes left in
+     * it, summed over the whole message. Every other length is checked against the bytes
+     * present (an element takes at least one byte); this allowance is for collections whose
+     * elements' encoding may be empty, such as a list of records without components. A payload
+     * that needs more is refused ({@link DropReason#UNDECODABLE}) before the collection is
+     * allocated. Only the receiving side applies it.
+     *
+     * @param maxUnbackedElements 0 or more; default {@value #DEFAULT_MAX_UNBACKED_ELEMENTS}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxUnbackedElements < 0}
+     */
+    public Builder maxUnbackedElements(int maxUnbackedElements) {
+      if (maxUnbackedElements < 0) {
+        throw new IllegalArgumentException("maxUnbackedElements < 0: " + maxUnbackedElements);
+      }
+      this.maxUnbackedElements = maxUnbackedElements;
+      return this;
+    }
+
+    /**
      * Sets the class loader that loads the (allowed) classes named in received payloads. By
      * default, the context class loader of the thread that calls {@link #build()}, or this
      * library's loader if there is none. If a class is not found there, the decoding thread's
@@ -413,7 +482,7 @@ public final class JavaCodec implements Codec {
       return new JavaCodec(
           new ForyCodecSupport(
               new ForyCodecSupport.AllowList(classes, packages),
-              maxDepth,
+              new ForyCodecSupport.Limits(maxDepth, maxGraphBytes, maxUnbackedElements),
               loader,
               poolSize,
               warmUpSamples));
@@ -431,7 +500,8 @@ public final class JavaCodec implements Codec {
     @Override
     public String toString() {
       return "JavaCodec.Builder[classes=" + classes + ", packages=" + packages
-          + ", maxDepth=" + maxDepth + "]";
+          + ", maxDepth=" + maxDepth + ", maxGraphBytes=" + maxGraphBytes
+          + ", maxUnbackedElements=" + maxUnbackedElements + "]";
     }
   }
 }

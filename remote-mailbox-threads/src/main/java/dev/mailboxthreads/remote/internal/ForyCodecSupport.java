@@ -190,10 +190,26 @@ public final class ForyCodecSupport {
       Pattern.compile("Class (?:class|interface) (\\S+) doesn't support serialization");
   private static final Pattern NOT_FOUND = Pattern.compile("Class (\\S+) not found from");
 
+  /** Fory 1.6.0's bounds check: a read past the end of the payload, or a length beyond it. */
+  private static final Pattern BEYOND_THE_BYTES =
+      Pattern.compile("readerIndex\\((\\d+)\\) \\+ length\\((\\d+)\\) exceeds size\\((\\d+)\\)");
+
   private static final String FORY_INTERRUPTED_BORROW = "Interrupted while borrowing";
+
+  /**
+   * The decoding limits, passed to Fory as they are.
+   *
+   * @param maxDepth deepest nesting, at least 2 ({@code withMaxDepth})
+   * @param maxGraphBytes Fory's estimate of the memory a payload may make it allocate, summed
+   *     over the whole graph and reserved before each allocation ({@code withMaxGraphMemoryBytes})
+   * @param maxUnbackedElements collection and map elements a payload may announce beyond the
+   *     bytes left in it ({@code withMaxUnbackedContainerItems})
+   */
+  public record Limits(int maxDepth, long maxGraphBytes, int maxUnbackedElements) {}
 
   private final AllowList allowList;
   private final int maxDepth;
+  private final Limits limits;
   private final FutureTask<ThreadSafeFory> init;
 
   /** Written once by the thread that builds the pool; see the class notes. */
@@ -203,7 +219,7 @@ public final class ForyCodecSupport {
    * Creates the engine and starts building its Fory pool in a daemon thread.
    *
    * @param allowList the classes allowed to be encoded and decoded
-   * @param maxDepth the deepest nesting decoded, at least 2
+   * @param limits the decoding limits
    * @param classLoader loads the classes named in received payloads
    * @param poolSize Fory instances in the pool, at least 1
    * @param warmUpSamples round-tripped by the daemon thread once the pool is built, so their
@@ -211,18 +227,19 @@ public final class ForyCodecSupport {
    */
   public ForyCodecSupport(
       AllowList allowList,
-      int maxDepth,
+      Limits limits,
       ClassLoader classLoader,
       int poolSize,
       List<Object> warmUpSamples) {
     this.allowList = Objects.requireNonNull(allowList, "allowList");
-    this.maxDepth = maxDepth;
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.maxDepth = limits.maxDepth();
     Objects.requireNonNull(classLoader, "classLoader");
     List<Object> samples = List.copyOf(warmUpSamples);
     this.init =
         new FutureTask<>(
             () -> {
-              ThreadSafeFory built = buildFory(allowList, maxDepth, classLoader, poolSize);
+              ThreadSafeFory built = buildFory(allowList, limits, classLoader, poolSize);
               fory = built;
               return built;
             });
@@ -247,7 +264,7 @@ public final class ForyCodecSupport {
       "dev.mailboxthreads.Address", RemoteThread.class.getName(), LOCAL_ADDRESS_CLASS.getName());
 
   private static ThreadSafeFory buildFory(
-      AllowList allowList, int maxDepth, ClassLoader classLoader, int poolSize) {
+      AllowList allowList, Limits limits, ClassLoader classLoader, int poolSize) {
     ThreadSafeFory pool = Fory.builder()
         .withXlang(false)
         .withRefTracking(true)
@@ -257,7 +274,9 @@ public final class ForyCodecSupport {
         .withDeserializeUnknownClass(false)
         .withCodegen(true)
         .withAsyncCompilation(false)
-        .withMaxDepth(maxDepth)
+        .withMaxDepth(limits.maxDepth())
+        .withMaxGraphMemoryBytes(limits.maxGraphBytes())
+        .withMaxUnbackedContainerItems(limits.maxUnbackedElements())
         .withClassLoader(classLoader)
         .buildThreadSafeForyPool(poolSize);
     for (Class<?> type : List.of(RemoteThread.class, LOCAL_ADDRESS_CLASS)) {
@@ -466,7 +485,8 @@ public final class ForyCodecSupport {
    * @return a short description
    */
   public String describe() {
-    return allowList.describe() + ", maxDepth=" + maxDepth;
+    return allowList.describe() + ", maxDepth=" + maxDepth + ", maxGraphBytes="
+        + limits.maxGraphBytes() + ", maxUnbackedElements=" + limits.maxUnbackedElements();
   }
 
   // ------------------------------------------------------------------ failures
@@ -581,6 +601,37 @@ public final class ForyCodecSupport {
               + maxDepth
               + "; if that is legitimate, raise it on both sides with"
               + " JavaCodec.builder().maxDepth(...)",
+          root);
+    }
+    if (root instanceof InsecureException && detail.contains("exceeds maxGraphMemoryBytes")) {
+      return new CodecException(
+          DropReason.UNDECODABLE,
+          "the " + length + "-byte payload would build an object graph larger than maxGraphBytes "
+              + limits.maxGraphBytes() + " (as Apache Fory estimates it; nothing that large was"
+              + " allocated); if that is legitimate, raise it on the receiving side with"
+              + " JavaCodec.builder().maxGraphBytes(...)",
+          root);
+    }
+    if (root instanceof InsecureException && detail.contains("maxUnbackedContainerItems")) {
+      return new CodecException(
+          DropReason.UNDECODABLE,
+          "the " + length + "-byte payload announces more collection or map elements than its"
+              + " bytes can hold, beyond maxUnbackedElements " + limits.maxUnbackedElements()
+              + "; if that is legitimate (large collections of records without components), raise"
+              + " it on the receiving side with JavaCodec.builder().maxUnbackedElements(...)",
+          root);
+    }
+    Matcher beyond = BEYOND_THE_BYTES.matcher(detail);
+    if (root instanceof IndexOutOfBoundsException && beyond.find()) {
+      long readerIndex = Long.parseLong(beyond.group(1)); // Fory's buffer starts after the tag
+      long needed = Long.parseLong(beyond.group(2));
+      long left = Long.parseLong(beyond.group(3)) - readerIndex;
+      return new CodecException(
+          DropReason.UNDECODABLE,
+          "the payload is cut short or announces more than it holds: at offset "
+              + (readerIndex + 1) + " it needs " + needed + " more byte(s), and " + left
+              + " are left (a length or count larger than the bytes that follow is refused"
+              + " before anything that size is allocated)",
           root);
     }
     return new CodecException(
