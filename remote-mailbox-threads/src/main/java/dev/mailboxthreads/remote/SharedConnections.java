@@ -1,5 +1,6 @@
 package dev.mailboxthreads.remote;
 
+import dev.mailboxthreads.remote.internal.IoThreads;
 import dev.mailboxthreads.remote.internal.SenderLoop;
 import java.time.Duration;
 import java.util.List;
@@ -226,17 +227,7 @@ final class SharedConnections {
       lock.unlock();
     }
     if (s != null) {
-      boolean interrupted = false;
-      while (s.isAlive()) {
-        try {
-          s.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      IoThreads.join(s);
     }
     for (Map.Entry<Key, Entry> en : entries.entrySet()) {
       closeEntry(en.getKey(), en.getValue());

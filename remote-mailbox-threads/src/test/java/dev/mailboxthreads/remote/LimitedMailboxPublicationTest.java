@@ -54,13 +54,7 @@ class LimitedMailboxPublicationTest {
   @Test
   void fail_fullMailbox_refusalsCountedAsReceiverFull() throws Exception {
     CountDownLatch end = new CountDownLatch(1);
-    Thread receiver = start(() -> {
-      try {
-        end.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread receiver = idleUntil(end);
     limitMailbox(receiver, 1, Overflow.FAIL);
     try (RemoteContext ctx = RemoteContext.create()) {
       Publication pub = ctx.publish(receiver, "tcp://127.0.0.1:*");
@@ -76,17 +70,22 @@ class LimitedMailboxPublicationTest {
     }
   }
 
-  /** Close must not wait for a receiver that does not receive. */
-  @Test
-  void block_closeWhileWaitingForRoom_returns_andCountsTheMessageInHand() throws Exception {
-    CountDownLatch end = new CountDownLatch(1);
-    Thread receiver = start(() -> {
+  /** A published thread that receives nothing until {@code end} opens. */
+  private static Thread idleUntil(CountDownLatch end) {
+    return start(() -> {
       try {
         end.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     });
+  }
+
+  /** Close must not wait for a receiver that does not receive. */
+  @Test
+  void block_closeWhileWaitingForRoom_returns_andCountsTheMessageInHand() throws Exception {
+    CountDownLatch end = new CountDownLatch(1);
+    Thread receiver = idleUntil(end);
     limitMailbox(receiver, 2, Overflow.BLOCK);
     try (RemoteContext ctx = RemoteContext.create()) {
       Publication pub = ctx.publish(receiver, "tcp://127.0.0.1:*");

@@ -13,7 +13,7 @@ import org.zeromq.ZMQ;
  * takes milliseconds and close must not return before the I/O thread has ended, so an interrupt
  * is kept for the caller, never lost and never a reason to leave a socket half set up.
  */
-final class IoThreads {
+public final class IoThreads {
   private IoThreads() {}
 
   /**
@@ -46,8 +46,13 @@ final class IoThreads {
     }
   }
 
-  /** Waits until {@code ioThread} has ended; returns at once if called from it. */
-  static void join(Thread ioThread) {
+  /**
+   * Waits until {@code ioThread} has ended, through interrupts (the interrupt status is set
+   * again afterwards); returns at once if called from it.
+   *
+   * @param ioThread the thread
+   */
+  public static void join(Thread ioThread) {
     if (Thread.currentThread() == ioThread) {
       return;
     }
