@@ -2,6 +2,7 @@ package dev.mailboxthreads.mbt;
 
 import static dev.mailboxthreads.MailboxThreads.receive;
 
+import dev.mailboxthreads.remote.MsgpackCodec;
 import dev.mailboxthreads.remote.Publication;
 import dev.mailboxthreads.remote.PublishOptions;
 import java.io.PrintWriter;
@@ -55,6 +56,11 @@ final class ConsumeCommand implements Callable<Integer> {
           + " says.")
   private boolean echo;
 
+  @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "java",
+      description = "java (default: Java peers, what 'mbt produce' sends) or msgpack (the"
+          + " interop codec: peers in any language, docs/wire-format.md)")
+  private CodecChoice codec;
+
   @Option(names = "--die-with-parent", hidden = true,
       description = "exit when the parent process ends (used by 'mbt demo')")
   private boolean dieWithParent;
@@ -64,6 +70,10 @@ final class ConsumeCommand implements Callable<Integer> {
     if (count < 0) {
       throw Failure.usage("--count must be 0 (no limit) or more, not " + count);
     }
+    if (echo && codec != CodecChoice.java) {
+      throw Failure.usage("--echo answers mbt ping, which speaks the java codec: leave out"
+          + " --codec " + codec + " or --echo");
+    }
     List<Endpoint> parsed = Remote.parse(endpoints, true);
     if (dieWithParent) {
       Parent.exitWhenGone(spec.commandLine().getErr());
@@ -71,7 +81,10 @@ final class ConsumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Publication publication = Remote.publish(
-        Thread.currentThread(), PublishOptions.defaults().withCodec(Codecs.PING), parsed);
+        Thread.currentThread(),
+        PublishOptions.defaults().withCodec(
+            codec == CodecChoice.msgpack ? MsgpackCodec.defaults() : Codecs.PING),
+        parsed);
     for (String bound : publication.endpoints()) {
       err.println("bound " + bound);
     }

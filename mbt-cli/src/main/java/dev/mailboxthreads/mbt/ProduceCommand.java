@@ -1,6 +1,7 @@
 package dev.mailboxthreads.mbt;
 
 import dev.mailboxthreads.remote.ConnectOptions;
+import dev.mailboxthreads.remote.MsgpackCodec;
 import dev.mailboxthreads.remote.RemoteThread;
 import dev.mailboxthreads.remote.SendTimeoutException;
 import dev.mailboxthreads.remote.UnencodableMessageException;
@@ -60,6 +61,11 @@ final class ProduceCommand implements Callable<Integer> {
       description = "send each MESSAGE as the JSON value it holds, not as a string")
   private boolean json;
 
+  @Option(names = "--codec", paramLabel = "CODEC", defaultValue = "java",
+      description = "java (default: what 'mbt consume' decodes) or msgpack (the interop codec,"
+          + " for a consumer in any language or 'mbt consume --codec msgpack')")
+  private CodecChoice codec;
+
   @Option(names = {"-t", "--timeout"}, paramLabel = "DURATION", defaultValue = "10s",
       description = "how long to wait for a consumer to be listening, and then for the"
           + " messages to be handed over (default: ${DEFAULT-VALUE}; e.g. 500ms, 2s, 1m)")
@@ -96,8 +102,11 @@ final class ProduceCommand implements Callable<Integer> {
     // (SenderLoop's 2 s handshake interval, docs/remote.md): ZeroMQ drops what it still holds
     // when the linger ends, and cannot say how much that was.
     Duration linger = left.compareTo(MIN_LINGER) < 0 ? MIN_LINGER : left;
-    RemoteThread consumer = Remote.connect(
-        ConnectOptions.defaults().withSendTimeout(left).withLinger(linger), live);
+    ConnectOptions options = ConnectOptions.defaults().withSendTimeout(left).withLinger(linger);
+    if (codec == CodecChoice.msgpack) {
+      options = options.withCodec(MsgpackCodec.defaults());
+    }
+    RemoteThread consumer = Remote.connect(options, live);
     try {
       for (Object message : messages) {
         consumer.send(message);

@@ -65,6 +65,33 @@ class ConsumeProduceTest {
   }
 
   /**
+   * {@code --codec msgpack} on both ends: strings and JSON travel as MessagePack values and print
+   * as with the default codec; {@code --echo} with it is refused (pings speak the java codec).
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void codecMsgpack_bothEnds_sameLines_echoRefused() throws Exception {
+    try (MbtProcess consumer = MbtProcess.start(
+        "consume", "--codec", "msgpack", "--count", "2", "tcp://127.0.0.1:*")) {
+      String live = consumer.awaitBound(1, STARTUP).get(0);
+      consumer.awaitStdout("waiting for things to consume"::equals, STARTUP);
+
+      Result r = MbtProcess.run(EXIT, "produce", "--codec", "msgpack", "--json", live, "--",
+          "\"carrot\"", "{\"kind\":\"egg\",\"sizes\":[1.5,2],\"fresh\":true}");
+      assertThat(r.stderr()).isEmpty();
+      assertThat(r.exitCode()).isZero();
+
+      assertThat(consumer.awaitExit(EXIT)).isZero();
+      assertThat(consumer.stdout()).containsExactly("waiting for things to consume",
+          "nom nom nom:carrot", "nom nom nom:{\"kind\":\"egg\",\"sizes\":[1.5,2],\"fresh\":true}");
+    }
+    Result echo = MbtProcess.run(EXIT, "consume", "--codec", "msgpack", "--echo",
+        "tcp://127.0.0.1:*");
+    assertThat(echo.exitCode()).isEqualTo(2);
+    assertThat(echo.stderr()).anySatisfy(l -> assertThat(l).contains("--echo answers mbt ping"));
+  }
+
+  /**
    * With one endpoint where nobody listens among live ones, produce warns about it, sends to the
    * live one only, and exits 0.
    */
