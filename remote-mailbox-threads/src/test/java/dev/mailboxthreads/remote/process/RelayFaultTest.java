@@ -102,9 +102,7 @@ class RelayFaultTest {
       try (TcpRelay relay = new TcpRelay(port(publication))) {
         RemoteThread remote = context.connect(ConnectOptions.defaults()
             .withSendTimeout(SEND_TIMEOUT).withSendHighWaterMark(1_000), relay.endpoint());
-        java.util.function.Supplier<String> state = () -> "relay: " + relay.accepted()
-            + " accepted, " + relay.forwardedBytes() + " bytes forwarded; sender " + remote.stats()
-            + "; publication " + publication.stats() + "; relay threads: " + relay.threadStates();
+        java.util.function.Supplier<String> state = () -> state(relay, remote, publication);
         PacedSenders senders =
             new PacedSenders(remote, SENDERS, TimeUnit.MICROSECONDS.toNanos(200));
         receiver.awaitMore(2_000, state);
@@ -166,6 +164,13 @@ class RelayFaultTest {
     stall(true);
   }
 
+  /** What the relay, the sender and the publication have seen; for failure messages. */
+  private static String state(TcpRelay relay, RemoteThread remote, Publication publication) {
+    return "relay: " + relay.accepted() + " accepted, " + relay.forwardedBytes()
+        + " bytes forwarded; sender " + remote.stats() + "; publication " + publication.stats()
+        + "; relay threads: " + relay.threadStates();
+  }
+
   private static void stall(boolean thenResume) throws Exception {
     try (Receiver receiver = new Receiver();
         RemoteContext context = RemoteContext.create()) {
@@ -173,9 +178,7 @@ class RelayFaultTest {
       try (TcpRelay relay = new TcpRelay(port(publication))) {
         RemoteThread remote = context.connect(ConnectOptions.defaults()
             .withSendTimeout(SEND_TIMEOUT).withSendHighWaterMark(1_000), relay.endpoint());
-        java.util.function.Supplier<String> state = () -> "relay: " + relay.accepted()
-            + " accepted, " + relay.forwardedBytes() + " bytes forwarded; sender " + remote.stats()
-            + "; publication " + publication.stats() + "; relay threads: " + relay.threadStates();
+        java.util.function.Supplier<String> state = () -> state(relay, remote, publication);
         // 1 KiB messages, so that the relay's and the kernel's buffers fill within seconds
         PacedSenders senders =
             new PacedSenders(remote, SENDERS, TimeUnit.MICROSECONDS.toNanos(200), 1024);
