@@ -121,7 +121,7 @@ final class PekkoRemote {
       PekkoSystems.terminate(system);
     }
     done.check("stream Pekko", n);
-    return new Stream.Result(n, done.lastNanos() - t0, sent - t0, cpu + done.cpuNanos());
+    return new Stream.Result(n, done.lastNanos() - t0, sent - t0, cpu, done.cpuNanos());
   }
 
   static RoundTrip.Result roundTrip(ReceiverJvm receiver, Options o) {

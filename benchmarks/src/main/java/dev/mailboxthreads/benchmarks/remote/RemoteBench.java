@@ -166,6 +166,8 @@ public final class RemoteBench {
         results.add(STREAM, c, "msg_per_s", r.messagesPerSecond());
         results.add(STREAM, c, "send_msg_per_s", r.sendsPerSecond());
         results.add(STREAM, c, "cpu_us_per_msg", r.cpuMicrosPerMessage());
+        results.add(STREAM, c, "sender_cpu_us_per_msg", r.senderCpuMicrosPerMessage());
+        results.add(STREAM, c, "receiver_cpu_us_per_msg", r.receiverCpuMicrosPerMessage());
         progress("stream round %d/%d %-10s %,12.0f msg/s (sends %,.0f/s, %.2f CPU us/msg)",
             round + 1, options.rounds(), c.label, r.messagesPerSecond(), r.sendsPerSecond(),
             r.cpuMicrosPerMessage());

@@ -40,9 +40,23 @@ final class Stream {
    * @param messages N
    * @param elapsedNanos first send to N-th receive
    * @param sendNanos first send to the return of the N-th send
-   * @param cpuNanos CPU time of both processes during the round
+   * @param senderCpuNanos CPU time of the sending process during the round
+   * @param receiverCpuNanos CPU time of the receiving process during the round
    */
-  record Result(long messages, long elapsedNanos, long sendNanos, long cpuNanos) {
+  record Result(long messages, long elapsedNanos, long sendNanos, long senderCpuNanos,
+      long receiverCpuNanos) {
+    long cpuNanos() {
+      return senderCpuNanos + receiverCpuNanos;
+    }
+
+    double senderCpuMicrosPerMessage() {
+      return senderCpuNanos / 1e3 / messages;
+    }
+
+    double receiverCpuMicrosPerMessage() {
+      return receiverCpuNanos / 1e3 / messages;
+    }
+
     double messagesPerSecond() {
       return messages * 1e9 / elapsedNanos;
     }
@@ -52,7 +66,7 @@ final class Stream {
     }
 
     double cpuMicrosPerMessage() {
-      return cpuNanos / 1e3 / messages;
+      return cpuNanos() / 1e3 / messages;
     }
   }
 
@@ -137,7 +151,7 @@ final class Stream {
       throw new BenchFailure(who + ": the connection counted " + stats + " for " + n
           + " (+1 sync) sends");
     }
-    return new Result(n, done.lastNanos() - t0, sent - t0, cpu + done.cpuNanos());
+    return new Result(n, done.lastNanos() - t0, sent - t0, cpu, done.cpuNanos());
   }
 
   /**
@@ -238,7 +252,7 @@ final class Stream {
       cpu = Jvm.cpuNanos() - cpu0;
     }
     done.check("stream raw", n);
-    return new Result(n, done.lastNanos() - t0, sent - t0, cpu + done.cpuNanos());
+    return new Result(n, done.lastNanos() - t0, sent - t0, cpu, done.cpuNanos());
   }
 
   // ------------------------------------------------------------------ receiving JVM
