@@ -209,6 +209,13 @@ public final class Suite {
     }
     if (out == null) {
       out = level == Level.FULL ? Path.of("docs") : Path.of("target", "bench-smoke");
+      if (level == Level.FULL && !Files.isRegularFile(out.resolve("benchmarks.md"))) {
+        System.err.println("error: --suite full writes into docs/ next to docs/benchmarks.md,"
+            + " which is not here (" + out.toAbsolutePath() + "): run it from the repository's"
+            + " root, or say where with --out DIR");
+        System.exit(2);
+        return;
+      }
     }
     Suite suite = new Suite(Settings.of(level), parts);
     String command = "--suite " + level.name().toLowerCase(Locale.ROOT)
