@@ -122,7 +122,8 @@ public final class Suite {
         case FULL -> new Settings(level, 2, 3, TimeValue.seconds(1), 5,
             new String[] {"1", "4"}, new String[] {"PLATFORM", "VIRTUAL"},
             new int[] {10_000, 100_000, 1_000_000}, 1_000_000, 5, new int[] {16, 256, 4096},
-            List.of("--rounds", "3"), "1000,100000", 2_000_000);
+            // a Pekko or msgpack round of 2,000,000 messages can take a minute on a busy machine
+            List.of("--rounds", "3", "--timeout-seconds", "300"), "1000,100000", 2_000_000);
       };
     }
   }
