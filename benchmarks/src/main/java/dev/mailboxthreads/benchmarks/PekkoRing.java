@@ -21,6 +21,8 @@ final class PekkoRing {
   private final Semaphore done = new Semaphore(0);
   private final Ring.Token token = new Ring.Token();
   private final Semaphore stopped = new Semaphore(0);
+  /** Counted down by each actor as it starts ({@code preStart}, on the dispatcher). */
+  private final java.util.concurrent.CountDownLatch started;
 
   /** Where the next run sends the token; written by the actor that ended the last run. */
   private volatile ActorRef resumeAt;
@@ -51,20 +53,28 @@ final class PekkoRing {
     }
 
     @Override
+    public void preStart() {
+      ring.started.countDown();
+    }
+
+    @Override
     public void postStop() {
       ring.stopped.release();
     }
   }
 
   /**
-   * Spawns the ring (the actors start asynchronously: the first {@link #hops} of {@code size}
-   * hops is what makes sure every one has run).
+   * Spawns the ring and waits until every actor has started (actors start asynchronously, on
+   * the dispatcher, after {@code actorOf} returns), as {@link Ring.Threads} waits until every
+   * thread is parked in its receive.
    *
    * @param system the actor system
    * @param size actors in the ring
+   * @throws InterruptedException if interrupted while waiting
    */
-  PekkoRing(ActorSystem system, int size) {
+  PekkoRing(ActorSystem system, int size) throws InterruptedException {
     this.system = system;
+    started = new java.util.concurrent.CountDownLatch(size);
     actors = new ActorRef[size];
     PekkoRing ring = this;
     actors[0] = system.actorOf(Props.create(Member.class, () -> new Member(ring, null)));
@@ -76,6 +86,10 @@ final class PekkoRing {
     }
     actors[0].tell(previous, ActorRef.noSender());
     resumeAt = actors[0];
+    if (!started.await(5, TimeUnit.MINUTES)) {
+      throw new IllegalStateException(started.getCount() + " of " + size
+          + " ring actors had not started after 5 minutes");
+    }
   }
 
   /**

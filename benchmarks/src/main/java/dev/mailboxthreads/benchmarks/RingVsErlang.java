@@ -33,9 +33,9 @@ import org.apache.pekko.actor.ActorSystem;
  * measured ones. Bytes per idle receiver: for ours and Pekko, the growth of the used heap after
  * a full GC, divided by N (the rigorous measurement for ours is {@link IdleHeap}); for Erlang,
  * the growth of {@code erlang:memory(processes)} divided by N. Spawn time: ours until every
- * thread is parked in its receive; Pekko's until every {@code actorOf} has returned (actors
- * start asynchronously; the first lap then runs each); Erlang's until every {@code spawn} has
- * returned.
+ * thread is parked in its receive; Pekko's until every actor has run its {@code preStart}
+ * (actors start asynchronously, after {@code actorOf} returns); Erlang's until every {@code
+ * spawn} has returned (Erlang processes, too, first run after {@code spawn} returns).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mailboxthreads.benchmarks.RingVsErlang [--sizes
  * 100000,1000000] [--hops 1000000] [--rounds 5] [--peers ours,pekko,erlang]}. Without {@code

@@ -565,7 +565,7 @@ public final class Suite {
           + " ours on virtual threads, Pekko classic actors (default dispatcher, same JVM, after"
           + " ours stopped), Erlang processes (`erl`). %,d hops per round, one unmeasured round,"
           + " then %d measured. Spawn: ours until every thread is parked in `receive`, Pekko until"
-          + " every `actorOf` returned, Erlang until every `spawn` returned. Memory: heap growth"
+          + " every actor ran its `preStart`, Erlang until every `spawn` returned. Memory: heap growth"
           + " after a full GC / N (ours, Pekko), `erlang:memory(processes)` growth / N (Erlang).",
           s.ringHops(), s.ringRounds());
       case STREAM -> "`RemoteBench --only stream`: one sender thread in this JVM, one receiver"
