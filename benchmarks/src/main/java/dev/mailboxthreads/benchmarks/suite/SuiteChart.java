@@ -12,8 +12,8 @@ import java.util.Locale;
 final class SuiteChart {
   private static final int WIDTH = 900;
   private static final int LABEL_X = 20;
-  private static final int BAR_X = 170;
-  private static final int BAR_MAX = 520;
+  private static final int BAR_X = 200;
+  private static final int BAR_MAX = 500;
   private static final int BAR_HEIGHT = 16;
   private static final int BAR_GAP = 4;
   private static final List<String> COLOURS =
