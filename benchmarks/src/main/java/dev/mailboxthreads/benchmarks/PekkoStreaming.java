@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The producers are plain threads of kind {@code threads} calling {@code
  * consumer.tell(m, noSender)}, as code outside an actor sends to one; the consumer is a classic
  * actor with Pekko's default mailbox and dispatcher (a ForkJoinPool, throughput 5), counting
- * messages and releasing the JMH thread after the last of a batch. A batch that does not add up
- * fails the run (the actor checks the count at the end).
+ * messages and releasing the JMH thread after the last of a batch. A lost message leaves its
+ * batch incomplete, and the JMH thread's wait fails the run (after 120 s, as in {@link
+ * Streaming}); a consumer stopped in the middle of a batch logs it.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
