@@ -10,32 +10,72 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorSystem;
 
 /**
- * The ring of N mailbox threads against the same ring of N Erlang processes, in one invocation:
- * spawn time, bytes per idle receiver and hops per second, with their ratios.
+ * The ring of N mailbox threads against the same ring of N Pekko actors and of N Erlang
+ * processes, in one invocation: spawn time, bytes per idle receiver and hops per second, with
+ * the ratio of each to the best of the three.
  *
  * <p>Ours is {@link Ring.Threads} (virtual threads started by {@code MailboxThreads.unstarted},
- * one token, each thread receiving from its mailbox and sending to the next); Erlang's is
- * {@code ring.erl} from this jar, compiled with {@code erlc} and run by {@code erl} (Debian's
- * {@code erlang-base}) with the same N, hops and rounds. Each side builds its ring, goes once
- * around it, runs one unmeasured round of {@code hops} hops, then {@code rounds} measured ones.
- * Bytes per idle receiver: for ours, the growth of the used heap after a full GC, divided by N
- * (the rigorous measurement is {@link IdleHeap}); for Erlang, the growth of {@code
- * erlang:memory(processes)} divided by N.
+ * one token, each thread receiving from its mailbox and sending to the next); Pekko's is {@link
+ * PekkoRing} (classic actors, default dispatcher, in this JVM, after ours has been stopped);
+ * Erlang's is {@code ring.erl} from this jar, compiled with {@code erlc} and run by {@code erl}
+ * (Debian's {@code erlang-base}) with the same N, hops and rounds. Each side builds its ring,
+ * goes once around it, runs one unmeasured round of {@code hops} hops, then {@code rounds}
+ * measured ones. Bytes per idle receiver: for ours and Pekko, the growth of the used heap after
+ * a full GC, divided by N (the rigorous measurement for ours is {@link IdleHeap}); for Erlang,
+ * the growth of {@code erlang:memory(processes)} divided by N. Spawn time: ours until every
+ * thread is parked in its receive; Pekko's until every actor has run its {@code preStart}
+ * (actors start asynchronously, after {@code actorOf} returns); Erlang's until every {@code
+ * spawn} has returned (Erlang processes, too, first run after {@code spawn} returns).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mailboxthreads.benchmarks.RingVsErlang [--sizes
- * 100000,1000000] [--hops 1000000] [--rounds 5]}. Exit status 2 if {@code erl} or {@code erlc}
- * is missing (install {@code erlang-base}).
+ * 100000,1000000] [--hops 1000000] [--rounds 5] [--peers ours,pekko,erlang]}. Without {@code
+ * erl} and {@code erlc} on the PATH the Erlang side is skipped with a message (install {@code
+ * erlang-base}).
  */
 public final class RingVsErlang {
   private RingVsErlang() {}
 
-  /** One side's results for one N. */
-  record Side(double spawnMillis, double bytesPerReceiver, double[] hopsPerSecond) {
-    double median() {
+  /** The ring's contestants. */
+  public enum Peer {
+    /** Mailbox threads (virtual). */
+    OURS("ours"),
+    /** Pekko classic actors. */
+    PEKKO("Pekko actors"),
+    /** Erlang processes, in erl. */
+    ERLANG("Erlang processes");
+
+    /** Its name in tables. */
+    public final String label;
+
+    Peer(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * One side's results for one N.
+   *
+   * @param spawnMillis time to spawn N receivers
+   * @param bytesPerReceiver memory per idle receiver
+   * @param hopsPerSecond one figure per measured round
+   */
+  public record Side(double spawnMillis, double bytesPerReceiver, double[] hopsPerSecond) {
+    /**
+     * The median of the rounds.
+     *
+     * @return hops per second
+     */
+    public double median() {
       double[] sorted = hopsPerSecond.clone();
       Arrays.sort(sorted);
       int n = sorted.length;
@@ -51,6 +91,79 @@ public final class RingVsErlang {
   }
 
   /**
+   * Whether {@code erl} and {@code erlc} can be started.
+   *
+   * @return true if both answer
+   */
+  public static boolean erlangAvailable() {
+    for (String tool : List.of("erl", "erlc")) {
+      boolean found = false;
+      String path = System.getenv("PATH");
+      for (String dir : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
+        if (Files.isExecutable(Path.of(dir, tool))) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs the ring for every size and peer, in turn.
+   *
+   * @param sizes ring sizes
+   * @param hops hops per round
+   * @param rounds measured rounds
+   * @param peers who runs; {@link Peer#ERLANG} is skipped, with a message on stderr, when
+   *     {@code erl} is missing
+   * @return per size, the results of each peer that ran
+   * @throws Exception if a side fails
+   */
+  public static Map<Integer, Map<Peer, Side>> compare(int[] sizes, int hops, int rounds,
+      Set<Peer> peers) throws Exception {
+    Set<Peer> run = EnumSet.copyOf(peers);
+    if (run.contains(Peer.ERLANG) && !erlangAvailable()) {
+      System.err.println("ring: erl/erlc not found on the PATH: the Erlang side is skipped"
+          + " (install Erlang, e.g. apt-get install erlang-base)");
+      run.remove(Peer.ERLANG);
+    }
+    Map<Integer, Map<Peer, Side>> results = new LinkedHashMap<>();
+    Path dir = Files.createTempDirectory("mbt-ring-erl");
+    try {
+      if (run.contains(Peer.ERLANG)) {
+        compileErlang(dir);
+      }
+      if (run.contains(Peer.OURS)) {
+        warmUp();
+      }
+      for (int n : sizes) {
+        Map<Peer, Side> row = new EnumMap<>(Peer.class);
+        for (Peer p : run) {
+          System.err.printf("ring: %s, N = %,d%n", p.label, n);
+          row.put(p, switch (p) {
+            case OURS -> ours(n, hops, rounds);
+            case PEKKO -> pekko(n, hops, rounds);
+            case ERLANG -> erlang(dir, n, hops, rounds);
+          });
+        }
+        results.put(n, row);
+      }
+    } finally {
+      try (var files = Files.list(dir)) {
+        for (Path p : files.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+    return results;
+  }
+
+  /**
    * Runs the comparison and prints a Markdown table.
    *
    * @param args see the class notes
@@ -60,45 +173,37 @@ public final class RingVsErlang {
     int[] sizes = {100_000, 1_000_000};
     int hops = 1_000_000;
     int rounds = 5;
+    Set<Peer> peers = EnumSet.allOf(Peer.class);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--sizes" -> sizes = Arrays.stream(args[++i].split(","))
             .mapToInt(Integer::parseInt).toArray();
         case "--hops" -> hops = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--peers" -> {
+          peers = EnumSet.noneOf(Peer.class);
+          for (String p : args[++i].split(",")) {
+            peers.add(Peer.valueOf(p.trim().toUpperCase(java.util.Locale.ROOT)));
+          }
+        }
         default -> {
-          System.err.println("unknown argument " + args[i]
-              + "; usage: RingVsErlang [--sizes N,N] [--hops H] [--rounds R]");
+          System.err.println("unknown argument " + args[i] + "; usage: RingVsErlang [--sizes N,N]"
+              + " [--hops H] [--rounds R] [--peers ours,pekko,erlang]");
           System.exit(64);
         }
       }
     }
-    Path dir = Files.createTempDirectory("mbt-ring-erl");
-    try {
-      compileErlang(dir);
-      warmUp();
-      List<String> rows = new ArrayList<>();
-      for (int n : sizes) {
-        Side ours = ours(n, hops, rounds);
-        Side erlang = erlang(dir, n, hops, rounds);
-        rows.add(String.format("| %,d | %s | %s | **%.2f** | %.0f / %.0f ms | %.0f / %.0f B |",
-            n, ours.range(), erlang.range(), ours.median() / erlang.median(), ours.spawnMillis(),
-            erlang.spawnMillis(), ours.bytesPerReceiver(), erlang.bytesPerReceiver()));
-      }
-      System.out.printf("%n%d hops per round, %d rounds, median [min .. max] hops/s%n%n", hops,
-          rounds);
-      System.out.println("| N | ours | Erlang | ours / Erlang | spawn ours / Erlang "
-          + "| bytes per idle receiver ours / Erlang |");
-      System.out.println("|---:|---|---|---:|---|---|");
-      rows.forEach(System.out::println);
-    } finally {
-      try (var files = Files.list(dir)) {
-        for (Path p : files.toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-      Files.deleteIfExists(dir);
-    }
+    Map<Integer, Map<Peer, Side>> results = compare(sizes, hops, rounds, peers);
+    System.out.printf("%n%d hops per round, %d rounds, median [min .. max] hops/s%n%n", hops,
+        rounds);
+    System.out.println("| N | peer | hops/s | vs best | spawn ms | bytes per idle receiver |");
+    System.out.println("|---:|---|---|---:|---:|---:|");
+    results.forEach((n, row) -> {
+      double best = row.values().stream().mapToDouble(Side::median).max().orElse(Double.NaN);
+      row.forEach((p, side) -> System.out.println(String.format(
+          "| %,d | %s | %s | %.2f | %.0f | %.0f |", n, p.label, side.range(),
+          side.median() / best, side.spawnMillis(), side.bytesPerReceiver())));
+    });
   }
 
   /** The JIT sees the ring's code before anything is measured, as in the JMH {@link Ring}. */
@@ -126,6 +231,34 @@ public final class RingVsErlang {
     }
     ring.stop();
     return new Side(spawnMillis, bytes, rates);
+  }
+
+  private static Side pekko(int n, int hops, int rounds) throws InterruptedException {
+    ActorSystem system = PekkoSystems.local("ring");
+    try {
+      PekkoRing warm = new PekkoRing(system, 10_000);
+      for (int lap = 0; lap < 30; lap++) {
+        warm.hops(10_000);
+      }
+      warm.stop();
+      long before = usedHeapAfterGc();
+      long t0 = System.nanoTime();
+      PekkoRing ring = new PekkoRing(system, n);
+      double spawnMillis = (System.nanoTime() - t0) / 1e6;
+      ring.hops(n); // every actor has run and waits
+      double bytes = (double) (usedHeapAfterGc() - before) / n;
+      ring.hops(hops);
+      double[] rates = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        long start = System.nanoTime();
+        ring.hops(hops);
+        rates[r] = hops / ((System.nanoTime() - start) / 1e9);
+      }
+      ring.stop();
+      return new Side(spawnMillis, bytes, rates);
+    } finally {
+      PekkoSystems.terminate(system);
+    }
   }
 
   private static long usedHeapAfterGc() {
@@ -180,10 +313,8 @@ public final class RingVsErlang {
     try {
       p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
-      System.err.println(command.get(0) + " cannot be started (" + e.getMessage()
-          + "); install Erlang, e.g. apt-get install erlang-base");
-      System.exit(2);
-      throw e;
+      throw new IOException(command.get(0) + " cannot be started (" + e.getMessage()
+          + "); install Erlang, e.g. apt-get install erlang-base", e);
     }
     List<String> lines = new ArrayList<>();
     try (BufferedReader r = new BufferedReader(

@@ -44,15 +44,43 @@ final class Workers {
    * @return the unstarted thread
    */
   Thread add(Contestant contestant, ThreadKind kind, String name, Body body) {
-    Thread t = contestant.newThread(kind.builder(name), () -> {
+    return add(contestant.newThread(kind.builder(name), wrap(body)));
+  }
+
+  /**
+   * Makes, but does not start, a plain worker thread (no mailbox), for the Pekko peer.
+   *
+   * @param kind platform or virtual
+   * @param name the thread's name
+   * @param body what it runs
+   * @return the unstarted thread
+   */
+  Thread add(ThreadKind kind, String name, Body body) {
+    return add(kind.builder(name).unstarted(wrap(body)));
+  }
+
+  /**
+   * Records a failure seen outside the workers (an actor's), which fails the next wait.
+   *
+   * @param e what went wrong
+   */
+  void fail(Throwable e) {
+    failure.compareAndSet(null, e);
+  }
+
+  private Thread add(Thread t) {
+    threads.add(t);
+    return t;
+  }
+
+  private Runnable wrap(Body body) {
+    return () -> {
       try {
         body.run();
       } catch (Throwable e) {
         failure.compareAndSet(null, e);
       }
-    });
-    threads.add(t);
-    return t;
+    };
   }
 
   /** Starts every worker added so far. */

@@ -31,6 +31,12 @@ import picocli.CommandLine.Unmatched;
         "",
         "Example: mbt bench --quick --out results.csv (the figures as CSV, and a chart of them"
             + " in results.svg)",
+        "",
+        "With --suite smoke|full it runs the comparison suite instead (dev.mailboxthreads"
+            + ".benchmarks.suite.Suite): local hand-off, ring, remote stream and round trip, many"
+            + " senders, against LinkedTransferQueue, JCTools, Pekko, raw JeroMQ and Erlang;"
+            + " 'full' writes docs/benchmarks-suite.md and its charts (docs/benchmarks.md), 'smoke'"
+            + " checks every contestant in under a minute. Its options: mbt bench -- --suite full --help",
         ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -39,16 +45,19 @@ import picocli.CommandLine.Unmatched;
         "n:otherwise, the harness's own"})
 final class BenchCommand implements Callable<Integer> {
   static final String HARNESS = "dev.mailboxthreads.benchmarks.remote.RemoteBench";
+  static final String SUITE = "dev.mailboxthreads.benchmarks.suite.Suite";
 
   @Unmatched private List<String> args = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
+    // --suite smoke|full: the comparison suite (every peer, every part), not the remote harness
+    String target = args.contains("--suite") ? SUITE : HARNESS;
     Method main;
     try {
-      main = Class.forName(HARNESS).getMethod("main", String[].class);
+      main = Class.forName(target).getMethod("main", String[].class);
     } catch (ClassNotFoundException | NoSuchMethodException e) {
-      throw Failure.usage("the benchmark harness " + HARNESS + " is not on the class path: run"
+      throw Failure.usage("the benchmark harness " + target + " is not on the class path: run"
           + " './mbt bench' from the repository, which builds the benchmarks module");
     }
     try {

@@ -50,4 +50,19 @@ class HelpTest {
     assertThat(r.stderr()).isEmpty();
     assertThat(r.exitCode()).isZero();
   }
+
+  /** Without the benchmarks jar (as here, and from the bare mbt.jar): says what to do, exit 2. */
+  @ParameterizedTest
+  @ValueSource(strings = {"--quick", "--suite"})
+  void bench_withoutTheBenchmarksJar_namesTheMissingHarnessAndExits2(String option) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] args = option.equals("--suite") ? new String[] {"bench", "--suite", "smoke"}
+        : new String[] {"bench", "--quick"};
+    int code = Mbt.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(option.equals("--suite") ? "benchmarks.suite.Suite" : "remote.RemoteBench")
+        .contains("./mbt bench");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.mailboxthreads.benchmarks.remote;
 
 import dev.mailboxthreads.remote.ConnectOptions;
+import dev.mailboxthreads.remote.MsgpackCodec;
 import dev.mailboxthreads.remote.PublishOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import java.util.Set;
  * @param csv where to write the CSV, or null
  * @param out where to write the CSV and, next to it, the chart ({@link ResultsChart}), or null
  * @param childJvmArgs extra arguments for every JVM started (receiver and cold senders)
+ * @param senders the numbers of virtual sender threads of the many-senders test
  */
 record Options(
     int payloadBytes,
@@ -46,18 +48,21 @@ record Options(
     int timeoutSeconds,
     Path csv,
     Path out,
-    List<String> childJvmArgs) {
+    List<String> childJvmArgs,
+    List<Integer> senders) {
 
   enum Transport { TCP, IPC }
 
-  enum Test { STREAM, RTT, COLD }
+  enum Test { STREAM, RTT, COLD, MANY }
 
   /** The codec of our contestant; the same in every JVM of a run. */
   enum Codec {
     /** Whatever {@code JavaCodec.defaults()} is: what users get. */
     DEFAULT,
     /** {@link Utf8Codec}: Strings as bytes, to measure the library without the codec. */
-    UTF8;
+    UTF8,
+    /** {@code MsgpackCodec}, the interop codec (peers in other languages). */
+    MSGPACK;
 
     /** Connection options with this codec and {@code hwm}, the library's defaults otherwise. */
     ConnectOptions connectOptions(int hwm) {
@@ -66,6 +71,8 @@ record Options(
         // not ConnectOptions.defaults().withCodec(...): that would initialize the default codec
         case UTF8 -> new ConnectOptions(Utf8Codec.INSTANCE, hwm, Duration.ofSeconds(10),
             Duration.ofSeconds(5), 16 << 20);
+        case MSGPACK -> ConnectOptions.defaults().withCodec(MsgpackCodec.defaults())
+            .withSendHighWaterMark(hwm);
       };
     }
 
@@ -74,6 +81,8 @@ record Options(
       return switch (this) {
         case DEFAULT -> PublishOptions.defaults().withReceiveHighWaterMark(hwm);
         case UTF8 -> new PublishOptions(Utf8Codec.INSTANCE, hwm, 16 << 20);
+        case MSGPACK -> PublishOptions.defaults().withCodec(MsgpackCodec.defaults())
+            .withReceiveHighWaterMark(hwm);
       };
     }
 
@@ -85,6 +94,7 @@ record Options(
           yield "default " + c.getClass().getName() + " (id " + c.id() + ")";
         }
         case UTF8 -> Utf8Codec.INSTANCE.toString();
+        case MSGPACK -> MsgpackCodec.defaults().toString();
       };
     }
   }
@@ -93,12 +103,24 @@ record Options(
     /** This library: RemoteContext, send(remote, msg), publications and mailboxes. */
     OURS("ours"),
     /** JeroMQ sockets used directly, with the same options. */
-    RAW("raw JeroMQ");
+    RAW("raw JeroMQ"),
+    /** This library with the interop codec, {@code MsgpackCodec}, whatever --codec says. */
+    OURS_MSGPACK("ours msgpack"),
+    /**
+     * Pekko 1.7.0 remote actors over Artery TCP, {@code byte[]} payloads (Pekko's
+     * ByteArraySerializer); see {@link PekkoRemote}.
+     */
+    PEKKO("Pekko Artery");
 
     final String label;
 
     Contestant(String label) {
       this.label = label;
+    }
+
+    /** The codec this contestant uses when it is one of ours. */
+    Codec codec(Options o) {
+      return this == OURS_MSGPACK ? Codec.MSGPACK : o.codec();
     }
   }
 
@@ -112,14 +134,19 @@ record Options(
                                   on 2 busy cores C2 needs a few seconds per JVM)
         --hwm N                   high-water mark for both contestants (default 100,000,
                                   the library's default)
-        --codec default|utf8      ours with the library's default codec (default), or with a
-                                  Strings-as-UTF-8 codec, to measure the library alone
+        --codec default|utf8|msgpack  ours with the library's default codec (default), with a
+                                  Strings-as-UTF-8 codec (the library alone), or MsgpackCodec
         --rounds N                rounds per contestant, alternating (default 3)
         --round-trips N           measured round trips per round (default 10,000)
         --round-trip-warmup N     warm-up round trips before each round (default 2,000)
         --cold-jvms N             fresh JVMs per contestant for the cold start (default 5)
-        --only stream,rtt,cold    run only these tests (default all)
-        --contestants ours,raw    run only these contestants (default both)
+        --only stream,rtt,cold,many  run only these tests (default stream,rtt,cold); many:
+                                  ours with --senders virtual threads sending at once to one
+                                  remote thread, against one sender, --messages in total
+        --senders N,N             virtual sender threads of the many test (default 1000,100000)
+        --contestants ours,raw,msgpack,pekko  run only these contestants (default ours,raw);
+                                  msgpack: ours with MsgpackCodec; pekko: Pekko remote actors
+                                  (Artery TCP, byte[] payloads); cold start: ours and raw only
         --timeout-seconds N       fail a stream round or cold JVM that takes longer (default 60)
         --csv FILE                also write every measurement as CSV
         --out FILE                write the CSV to FILE and a chart (SVG) next to it: FILE
@@ -140,13 +167,14 @@ record Options(
     int roundTrips = 10_000;
     int roundTripWarmup = 2_000;
     int coldJvms = 5;
-    Set<Test> tests = EnumSet.allOf(Test.class);
-    Set<Contestant> contestants = EnumSet.allOf(Contestant.class);
+    Set<Test> tests = EnumSet.of(Test.STREAM, Test.RTT, Test.COLD);
+    Set<Contestant> contestants = EnumSet.of(Contestant.OURS, Contestant.RAW);
     int timeout = 60;
     Path csv = null;
     Path out = null;
     List<String> childArgs = new ArrayList<>();
     boolean quick = false;
+    List<Integer> senders = List.of(1_000, 100_000);
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -175,7 +203,9 @@ record Options(
             case "--codec" -> codec = switch (v.toLowerCase(Locale.ROOT)) {
               case "default" -> Codec.DEFAULT;
               case "utf8" -> Codec.UTF8;
-              default -> throw new UsageException("--codec must be default or utf8: " + v);
+              case "msgpack" -> Codec.MSGPACK;
+              default -> throw new UsageException("--codec must be default, utf8 or msgpack: "
+                  + v);
             };
             case "--rounds" -> rounds = positiveInt(a, v);
             case "--round-trips" -> roundTrips = positiveInt(a, v);
@@ -188,7 +218,9 @@ record Options(
                   case "stream" -> Test.STREAM;
                   case "rtt", "round-trip" -> Test.RTT;
                   case "cold", "cold-start" -> Test.COLD;
-                  default -> throw new UsageException("--only takes stream, rtt, cold: " + t);
+                  case "many", "many-senders" -> Test.MANY;
+                  default -> throw new UsageException("--only takes stream, rtt, cold, many: "
+                      + t);
                 });
               }
             }
@@ -198,7 +230,10 @@ record Options(
                 contestants.add(switch (c.trim().toLowerCase(Locale.ROOT)) {
                   case "ours" -> Contestant.OURS;
                   case "raw" -> Contestant.RAW;
-                  default -> throw new UsageException("--contestants takes ours, raw: " + c);
+                  case "msgpack", "ours-msgpack" -> Contestant.OURS_MSGPACK;
+                  case "pekko" -> Contestant.PEKKO;
+                  default -> throw new UsageException("--contestants takes ours, raw, msgpack,"
+                      + " pekko: " + c);
                 });
               }
             }
@@ -212,6 +247,13 @@ record Options(
               }
             }
             case "--child-jvm-arg" -> childArgs.add(v);
+            case "--senders" -> {
+              List<Integer> list = new ArrayList<>();
+              for (String n : v.split(",")) {
+                list.add(positiveInt(a, n.trim()));
+              }
+              senders = List.copyOf(list);
+            }
             default -> throw new UsageException("unknown option: " + a);
           }
         }
@@ -237,7 +279,8 @@ record Options(
       throw new UsageException("nothing to run");
     }
     return new Options(payload, transport, messages, warmup, hwm, codec, rounds, roundTrips,
-        roundTripWarmup, coldJvms, tests, contestants, timeout, csv, out, List.copyOf(childArgs));
+        roundTripWarmup, coldJvms, tests, contestants, timeout, csv, out, List.copyOf(childArgs),
+        senders);
   }
 
   private static int positiveInt(String option, String value) {

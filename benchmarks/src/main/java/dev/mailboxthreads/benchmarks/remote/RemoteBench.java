@@ -31,6 +31,7 @@ public final class RemoteBench {
   static final String STREAM = "stream";
   static final String RTT = "rtt";
   static final String COLD = "cold";
+  static final String MANY = "many";
 
   private final Options options;
   private final Results results = new Results();
@@ -95,7 +96,8 @@ public final class RemoteBench {
       }
       Endpoints endpoints = new Endpoints(options.transport(), ipcDirectory);
       if (options.tests().contains(Options.Test.STREAM)
-          || options.tests().contains(Options.Test.RTT)) {
+          || options.tests().contains(Options.Test.RTT)
+          || options.tests().contains(Options.Test.MANY)) {
         try (ReceiverJvm receiver = ReceiverJvm.start(options)) {
           receiver.checkClock();
           if (options.tests().contains(Options.Test.STREAM)) {
@@ -103,6 +105,9 @@ public final class RemoteBench {
           }
           if (options.tests().contains(Options.Test.RTT)) {
             roundTrip(receiver, endpoints);
+          }
+          if (options.tests().contains(Options.Test.MANY)) {
+            manySenders(receiver, endpoints);
           }
         }
       }
@@ -161,11 +166,55 @@ public final class RemoteBench {
         results.add(STREAM, c, "msg_per_s", r.messagesPerSecond());
         results.add(STREAM, c, "send_msg_per_s", r.sendsPerSecond());
         results.add(STREAM, c, "cpu_us_per_msg", r.cpuMicrosPerMessage());
+        results.add(STREAM, c, "sender_cpu_us_per_msg", r.senderCpuMicrosPerMessage());
+        results.add(STREAM, c, "receiver_cpu_us_per_msg", r.receiverCpuMicrosPerMessage());
         progress("stream round %d/%d %-10s %,12.0f msg/s (sends %,.0f/s, %.2f CPU us/msg)",
             round + 1, options.rounds(), c.label, r.messagesPerSecond(), r.sendsPerSecond(),
             r.cpuMicrosPerMessage());
       }
     }
+  }
+
+  /**
+   * Ours only: one sender, then each number of virtual senders, N messages in all each time, to
+   * one remote thread, for every round (after one unreported warm-up of each).
+   */
+  private void manySenders(ReceiverJvm receiver, Endpoints endpoints) {
+    List<Integer> counts = new ArrayList<>();
+    counts.add(1);
+    counts.addAll(options.senders());
+    for (int round = -1; round < options.rounds(); round++) {
+      for (int senders : counts) {
+        Stream.Result r = Stream.ours(receiver, endpoints, options, options.codec(),
+            options.streamMessages(), senders);
+        if (round >= 0) {
+          results.add(MANY, Contestant.OURS, "msg_per_s_" + senders, r.messagesPerSecond());
+        }
+        progress("many %s %,7d sender(s) %,12.0f msg/s", round < 0 ? "warm-up  "
+            : "round " + (round + 1) + "/" + options.rounds(), senders, r.messagesPerSecond());
+      }
+    }
+  }
+
+  /**
+   * The suite's entry: runs the harness with {@code args} (as on the command line) and returns
+   * every measurement, by test ({@code stream}, {@code rtt}, {@code cold}, {@code many}), then
+   * contestant label, then metric, the values in the order measured.
+   *
+   * @param args the options, as for {@link #main}
+   * @return the measurements
+   * @throws IllegalStateException if a round lost a message or a peer failed
+   */
+  public static java.util.Map<String, java.util.Map<String, java.util.Map<String, List<Double>>>>
+      measure(String... args) {
+    Options options = Options.parse(args);
+    RemoteBench bench = new RemoteBench(options);
+    int status = bench.run();
+    if (status != 0) {
+      throw new IllegalStateException("the remote benchmark failed (see above): "
+          + String.join(" ", args));
+    }
+    return bench.results.asMap();
   }
 
   private void roundTrip(ReceiverJvm receiver, Endpoints endpoints) {
@@ -210,7 +259,8 @@ public final class RemoteBench {
 
   private String report() {
     StringBuilder sb = new StringBuilder();
-    boolean both = options.contestants().size() == 2;
+    boolean both = options.contestants().contains(Contestant.OURS)
+        && options.contestants().contains(Contestant.RAW);
     boolean targetPayload = options.payloadBytes() == 16;
     String targetNote = targetPayload ? "" : " (the target is set for 16 B)";
     if (results.has(STREAM, first(), "msg_per_s")) {
@@ -241,7 +291,11 @@ public final class RemoteBench {
       Results.Table t = new Results.Table().row("contestant", "p50 us", "p99 us", "p99.9 us",
           "max us");
       for (Contestant c : options.contestants()) {
-        t.row(c.label + (c == Contestant.OURS ? " (2 mailboxes)" : " REQ/REP"),
+        t.row(c.label + switch (c) {
+          case OURS, OURS_MSGPACK -> " (2 mailboxes)";
+          case RAW -> " REQ/REP";
+          case PEKKO -> " ask";
+        },
             spread(RTT, c, "p50_us", "%.1f"), spread(RTT, c, "p99_us", "%.1f"),
             spread(RTT, c, "p99.9_us", "%.1f"), spread(RTT, c, "max_us", "%.0f"));
       }
@@ -253,6 +307,22 @@ public final class RemoteBench {
             ratio, ratio <= 1.5 ? "MET" : "MISSED", targetNote));
       }
       sb.append('\n');
+    }
+    if (results.has(MANY, Contestant.OURS, "msg_per_s_1")) {
+      sb.append(String.format(Locale.ROOT, "Many senders (ours): %,d messages of %d B per round"
+          + " in all, to one remote thread%n", options.streamMessages(), options.payloadBytes()));
+      Results.Table t = new Results.Table().row("senders", "msg/s", "vs 1 sender");
+      double single = results.median(MANY, Contestant.OURS, "msg_per_s_1");
+      List<Integer> counts = new ArrayList<>();
+      counts.add(1);
+      counts.addAll(options.senders());
+      for (int senders : counts) {
+        t.row(String.format(Locale.ROOT, "%,d", senders),
+            spread(MANY, Contestant.OURS, "msg_per_s_" + senders, "%,.0f"),
+            String.format(Locale.ROOT, "%.2f",
+                results.median(MANY, Contestant.OURS, "msg_per_s_" + senders) / single));
+      }
+      sb.append(t).append('\n');
     }
     if (results.has(COLD, first(), "connect_to_delivery_ms")) {
       sb.append(String.format(Locale.ROOT, "Cold start: %d fresh JVMs per contestant, each"

@@ -50,6 +50,15 @@ final class Results {
         .orElse(Double.NaN);
   }
 
+  /** Every value, by test, contestant label and metric, in the order measured. */
+  Map<String, Map<String, Map<String, List<Double>>>> asMap() {
+    Map<String, Map<String, Map<String, List<Double>>>> map = new LinkedHashMap<>();
+    values.forEach((k, list) -> map.computeIfAbsent(k.test(), t -> new LinkedHashMap<>())
+        .computeIfAbsent(k.contestant().label, c -> new LinkedHashMap<>())
+        .put(k.metric(), List.copyOf(list)));
+    return map;
+  }
+
   /** The median; the mean of the two middle values for an even count. */
   static double median(List<Double> list) {
     if (list.isEmpty()) {

@@ -52,14 +52,15 @@ final class RoundTrip {
   static Result run(Options.Contestant contestant, ReceiverJvm receiver, Endpoints endpoints,
       Options options) {
     return switch (contestant) {
-      case OURS -> ours(receiver, endpoints, options);
+      case OURS, OURS_MSGPACK -> ours(receiver, endpoints, options, contestant.codec(options));
       case RAW -> raw(receiver, endpoints, options);
+      case PEKKO -> PekkoRemote.roundTrip(receiver, options);
     };
   }
 
   // ------------------------------------------------------------------ client JVM
 
-  static Result ours(ReceiverJvm receiver, Endpoints endpoints, Options o) {
+  static Result ours(ReceiverJvm receiver, Endpoints endpoints, Options o, Options.Codec codec) {
     int warmup = o.roundTripWarmup();
     int total = warmup + o.roundTrips();
     String payload = Payload.string(o.payloadBytes());
@@ -67,10 +68,10 @@ final class RoundTrip {
     try (RemoteContext context = RemoteContext.create()) {
       Jvm.onFreshThread("rtt-client", () -> {
         Publication mine = context.publish(Thread.currentThread(),
-            o.codec().publishOptions(o.highWaterMark()), endpoints.bind("rtt-client"));
+            codec.publishOptions(o.highWaterMark()), endpoints.bind("rtt-client"));
         receiver.command("rtt-ours", endpoints.bind("rtt-server"), mine.endpoints().get(0),
-            total, o.highWaterMark(), o.codec());
-        RemoteThread server = context.connect(o.codec().connectOptions(o.highWaterMark()),
+            total, o.highWaterMark(), codec);
+        RemoteThread server = context.connect(codec.connectOptions(o.highWaterMark()),
             receiver.await("bound", ReceiverJvm.SETUP));
         for (int i = 0; i < total; i++) {
           long t = System.nanoTime();

@@ -40,9 +40,23 @@ final class Stream {
    * @param messages N
    * @param elapsedNanos first send to N-th receive
    * @param sendNanos first send to the return of the N-th send
-   * @param cpuNanos CPU time of both processes during the round
+   * @param senderCpuNanos CPU time of the sending process during the round
+   * @param receiverCpuNanos CPU time of the receiving process during the round
    */
-  record Result(long messages, long elapsedNanos, long sendNanos, long cpuNanos) {
+  record Result(long messages, long elapsedNanos, long sendNanos, long senderCpuNanos,
+      long receiverCpuNanos) {
+    long cpuNanos() {
+      return senderCpuNanos + receiverCpuNanos;
+    }
+
+    double senderCpuMicrosPerMessage() {
+      return senderCpuNanos / 1e3 / messages;
+    }
+
+    double receiverCpuMicrosPerMessage() {
+      return receiverCpuNanos / 1e3 / messages;
+    }
+
     double messagesPerSecond() {
       return messages * 1e9 / elapsedNanos;
     }
@@ -52,12 +66,12 @@ final class Stream {
     }
 
     double cpuMicrosPerMessage() {
-      return cpuNanos / 1e3 / messages;
+      return cpuNanos() / 1e3 / messages;
     }
   }
 
   /** The receiver's "done" line: COUNT BAD T_LAST CPU RECEIVED DELIVERED DROPPED. */
-  private record Done(long count, long bad, long lastNanos, long cpuNanos, long received,
+  record Done(long count, long bad, long lastNanos, long cpuNanos, long received,
       long delivered, long dropped) {
     static Done parse(String line) {
       String[] f = line.split(" ");
@@ -77,8 +91,10 @@ final class Stream {
   static Result run(Options.Contestant contestant, ReceiverJvm receiver, Endpoints endpoints,
       Options options, long n) {
     return switch (contestant) {
-      case OURS -> ours(receiver, endpoints, options, n);
+      case OURS, OURS_MSGPACK -> ours(receiver, endpoints, options, contestant.codec(options), n,
+          1);
       case RAW -> raw(receiver, endpoints, options, n);
+      case PEKKO -> PekkoRemote.stream(receiver, options, n);
     };
   }
 
@@ -88,9 +104,15 @@ final class Stream {
 
   // ------------------------------------------------------------------ sending JVM
 
-  static Result ours(ReceiverJvm receiver, Endpoints endpoints, Options o, long n) {
+  /**
+   * Ours: {@code senders} threads share the N sends (one: the calling thread; more: that many
+   * virtual threads, started and waiting before the clock starts, then released at once) to one
+   * {@link RemoteThread}.
+   */
+  static Result ours(ReceiverJvm receiver, Endpoints endpoints, Options o, Options.Codec codec,
+      long n, int senders) {
     receiver.command("stream-ours", endpoints.bind("stream-ours"), n, o.payloadBytes(),
-        o.highWaterMark(), o.timeoutSeconds(), o.codec());
+        o.highWaterMark(), o.timeoutSeconds(), codec);
     String endpoint = receiver.await("bound", ReceiverJvm.SETUP);
     String payload = Payload.string(o.payloadBytes());
     RemoteThread remote;
@@ -99,26 +121,98 @@ final class Stream {
     long sent;
     long cpu;
     try (RemoteContext context = RemoteContext.create()) {
-      remote = context.connect(o.codec().connectOptions(o.highWaterMark()), endpoint);
+      remote = context.connect(codec.connectOptions(o.highWaterMark()), endpoint);
       send(remote, payload); // sync: once it has arrived, the connection is up
       receiver.await("synced", ReceiverJvm.SETUP);
-      long cpu0 = Jvm.cpuNanos();
-      t0 = System.nanoTime();
-      for (long i = 0; i < n; i++) {
-        send(remote, payload);
+      if (senders == 1) {
+        long cpu0 = Jvm.cpuNanos();
+        t0 = System.nanoTime();
+        for (long i = 0; i < n; i++) {
+          send(remote, payload);
+        }
+        sent = System.nanoTime();
+        done = Done.parse(receiver.await("done", doneTimeout(o)));
+        cpu = Jvm.cpuNanos() - cpu0;
+      } else {
+        ManySenders many = ManySenders.start(remote, payload, n, senders);
+        long cpu0 = Jvm.cpuNanos();
+        t0 = System.nanoTime();
+        many.go();
+        sent = many.join(doneTimeout(o));
+        done = Done.parse(receiver.await("done", doneTimeout(o)));
+        cpu = Jvm.cpuNanos() - cpu0;
       }
-      sent = System.nanoTime();
-      done = Done.parse(receiver.await("done", doneTimeout(o)));
-      cpu = Jvm.cpuNanos() - cpu0;
       remote.close();
     }
-    done.check("stream ours", n);
+    String who = senders == 1 ? "stream " + codec : "many senders (" + senders + ")";
+    done.check(who, n);
     ConnectionStats stats = remote.stats();
     if (stats.sent() != n + 1 || stats.timedOut() != 0 || stats.discarded() != 0) {
-      throw new BenchFailure("stream ours: the connection counted " + stats + " for " + n
+      throw new BenchFailure(who + ": the connection counted " + stats + " for " + n
           + " (+1 sync) sends");
     }
-    return new Result(n, done.lastNanos() - t0, sent - t0, cpu + done.cpuNanos());
+    return new Result(n, done.lastNanos() - t0, sent - t0, cpu, done.cpuNanos());
+  }
+
+  /**
+   * {@code count} virtual threads that send {@code n} messages in all to one remote thread,
+   * once released. Concurrency: the threads wait on {@link #start}, released once by {@link
+   * #go}; {@link #join} waits for all of them and rethrows the first failure.
+   */
+  static final class ManySenders {
+    private final java.util.concurrent.CountDownLatch start =
+        new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private final Thread[] threads;
+
+    private ManySenders(int count) {
+      threads = new Thread[count];
+    }
+
+    static ManySenders start(RemoteThread remote, Object payload, long n, int count) {
+      ManySenders m = new ManySenders(count);
+      Thread.Builder builder = Thread.ofVirtual().name("many-sender-", 0);
+      for (int t = 0; t < count; t++) {
+        long share = n / count + (t < n % count ? 1 : 0);
+        m.threads[t] = builder.start(() -> {
+          try {
+            m.start.await();
+            for (long i = 0; i < share; i++) {
+              send(remote, payload);
+            }
+          } catch (Throwable e) {
+            m.failure.compareAndSet(null, e);
+          }
+        });
+      }
+      return m;
+    }
+
+    void go() {
+      start.countDown();
+    }
+
+    /** Waits for every sender; returns System.nanoTime after the last one ended. */
+    long join(Duration limit) {
+      long deadline = System.nanoTime() + limit.toNanos();
+      try {
+        for (Thread t : threads) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+            throw new BenchFailure("many senders: " + t + " still sending after " + limit);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchFailure("interrupted while waiting for the senders", e);
+      }
+      long end = System.nanoTime();
+      if (failure.get() != null) {
+        throw new BenchFailure("many senders: a sender failed: " + failure.get(), failure.get());
+      }
+      return end;
+    }
   }
 
   static Result raw(ReceiverJvm receiver, Endpoints endpoints, Options o, long n) {
@@ -158,7 +252,7 @@ final class Stream {
       cpu = Jvm.cpuNanos() - cpu0;
     }
     done.check("stream raw", n);
-    return new Result(n, done.lastNanos() - t0, sent - t0, cpu + done.cpuNanos());
+    return new Result(n, done.lastNanos() - t0, sent - t0, cpu, done.cpuNanos());
   }
 
   // ------------------------------------------------------------------ receiving JVM
