@@ -31,7 +31,17 @@ final class TcpRelay implements AutoCloseable {
    * wait on `unstalled`. `links` holds the socket pairs open now, guarded by `lock`; cut() and
    * close() reset them, which ends their pumps with a SocketException.
    */
-  private static final int RELAY_BUFFER_BYTES = 16 << 10;
+  /**
+   * The receive buffer of the accepted (client-side) sockets. It must stay well above the
+   * loopback MSS (65,483 bytes; JeroMQ's TCP socket uses up to about 13 KiB segments once the
+   * window has been small): with 16 KiB, Linux advertised a 12,468-byte window, smaller than the
+   * sender's 12,987-byte MSS, and a sender with megabytes queued then only sent through the
+   * persist timer, one window per ~200 ms (about 60 KB/s), which looked like a connection that
+   * never recovers from a stall. docs/reliability.md has the evidence.
+   */
+  static final int RECEIVE_BUFFER_BYTES = 256 << 10;
+
+  private static final int UPSTREAM_SEND_BUFFER_BYTES = 16 << 10;
 
   private final ServerSocket server;
   private final InetSocketAddress target;
@@ -54,10 +64,22 @@ final class TcpRelay implements AutoCloseable {
    * @param targetPort the publication's port
    */
   TcpRelay(int targetPort) throws IOException {
+    this(targetPort, RECEIVE_BUFFER_BYTES);
+  }
+
+  /**
+   * Starts relaying with the given receive buffer on the client side; {@code JeromqStallReproTest}
+   * uses a small one to show the TCP crawl described at {@link #RECEIVE_BUFFER_BYTES}.
+   *
+   * @param targetPort the publication's port
+   * @param receiveBufferBytes SO_RCVBUF of the accepted sockets
+   */
+  TcpRelay(int targetPort, int receiveBufferBytes) throws IOException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     server = new ServerSocket();
-    // a small window, so that a stall backs up into the sender within seconds, not megabytes
-    server.setReceiveBufferSize(RELAY_BUFFER_BYTES);
+    // a fixed window (no autotuning), so that a stall backs up into the sender within a second
+    // or two; not below the loopback MSS (see RECEIVE_BUFFER_BYTES)
+    server.setReceiveBufferSize(receiveBufferBytes);
     server.bind(new InetSocketAddress(loopback, 0), 50);
     target = new InetSocketAddress(loopback, targetPort);
     acceptor = Thread.ofPlatform().daemon().name("relay-accept").start(this::acceptLoop);
@@ -160,7 +182,7 @@ final class TcpRelay implements AutoCloseable {
       }
       Socket upstream = new Socket();
       try {
-        upstream.setSendBufferSize(RELAY_BUFFER_BYTES);
+        upstream.setSendBufferSize(UPSTREAM_SEND_BUFFER_BYTES);
         upstream.connect(target, 5_000);
       } catch (IOException e) {
         reset(client);
