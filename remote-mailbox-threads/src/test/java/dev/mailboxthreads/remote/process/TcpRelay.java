@@ -59,12 +59,14 @@ final class TcpRelay implements AutoCloseable {
   private final Thread acceptor;
 
   /**
-   * Starts relaying from an ephemeral loopback port to {@code targetPort} on loopback.
+   * Starts relaying from an ephemeral loopback port to {@code targetPort} on loopback, with a
+   * receive buffer of {@link #RECEIVE_BUFFER_BYTES}, or {@code -Drelay.rcvbuf} if set (to see
+   * the old 16 KiB buffer's crawl in {@code RelayFaultTest}).
    *
    * @param targetPort the publication's port
    */
   TcpRelay(int targetPort) throws IOException {
-    this(targetPort, RECEIVE_BUFFER_BYTES);
+    this(targetPort, Integer.getInteger("relay.rcvbuf", RECEIVE_BUFFER_BYTES));
   }
 
   /**
