@@ -24,12 +24,12 @@ import org.zeromq.ZMQ;
  *
  * <p>With the relay's old 16 KiB receive buffer ({@code -Drelay.rcvbuf=16384}, the default
  * here), 0 to 3 rounds of 30 or 40 failed on the development host (8 of 180 in all): about 500
- * messages arrive after the resume, then a trickle. JeroMQ is not stuck: its engine polls for writing, and its TCP socket
- * holds 2.6 to 3.5 MB not sent, in TCP's persist state, while the relay's receive queue is
- * empty and the relay waits to read; the window the relay's side advertises (12,468 bytes) is
- * smaller than the sender's MSS (12,987), so Linux sends one window per persist probe, about
- * 60 KB/s. With the relay's current buffer ({@code -Drelay.rcvbuf=262144}), 0 rounds fail.
- * docs/reliability.md has the figures and the {@code ss} output.
+ * messages arrive after the resume, then a trickle. JeroMQ is not stuck: its engine polls for
+ * writing, and its TCP socket holds 2.6 to 3.5 MB not sent, in TCP's persist state, while the
+ * relay's receive queue is empty and the relay waits to read; the window the relay's side
+ * advertises (12,468 bytes) is smaller than the sender's MSS (12,987 to 13,507), so Linux sends
+ * one window per persist probe, about 60 KB/s. With the relay's current buffer ({@code
+ * -Drelay.rcvbuf=262144}), 0 rounds of 80 failed. docs/reliability.md has the figures.
  *
  * <p>Disabled: a manual experiment (about 4 minutes), whose default setting fails by design.
  * Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition

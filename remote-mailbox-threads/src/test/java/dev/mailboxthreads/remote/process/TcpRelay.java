@@ -33,11 +33,11 @@ final class TcpRelay implements AutoCloseable {
    */
   /**
    * The receive buffer of the accepted (client-side) sockets. It must stay well above the
-   * loopback MSS (65,483 bytes; JeroMQ's TCP socket uses up to about 13 KiB segments once the
-   * window has been small): with 16 KiB, Linux advertised a 12,468-byte window, smaller than the
-   * sender's 12,987-byte MSS, and a sender with megabytes queued then only sent through the
-   * persist timer, one window per ~200 ms (about 60 KB/s), which looked like a connection that
-   * never recovers from a stall. docs/reliability.md has the evidence.
+   * loopback MSS (65,483 bytes): with 16 KiB, Linux sometimes advertised a 12,468-byte window,
+   * smaller than the sending socket's MSS (12,987 to 13,507 bytes), and a sender with megabytes
+   * queued then only sent through the persist timer, one window per ~200 ms (about 60 KB/s),
+   * which looked like a connection that never recovers from a stall (issue 7).
+   * docs/reliability.md has the evidence.
    */
   static final int RECEIVE_BUFFER_BYTES = 256 << 10;
 
@@ -70,8 +70,9 @@ final class TcpRelay implements AutoCloseable {
   }
 
   /**
-   * Starts relaying with the given receive buffer on the client side; {@code JeromqStallReproTest}
-   * uses a small one to show the TCP crawl described at {@link #RECEIVE_BUFFER_BYTES}.
+   * Starts relaying with the given receive buffer on the client side; {@code
+   * RelayWindowStallReproTest} uses a small one to show the TCP crawl described at {@link
+   * #RECEIVE_BUFFER_BYTES}.
    *
    * @param targetPort the publication's port
    * @param receiveBufferBytes SO_RCVBUF of the accepted sockets
