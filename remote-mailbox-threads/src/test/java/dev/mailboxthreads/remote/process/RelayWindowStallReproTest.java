@@ -23,15 +23,15 @@ import org.zeromq.ZMQ;
  * stalls until a send has timed out, then resumes. Expected: 2,000 more messages within 10 s.
  *
  * <p>With the relay's old 16 KiB receive buffer ({@code -Drelay.rcvbuf=16384}, the default
- * here), 0 to 3 rounds of 30 or 40 failed on the development host (8 of 180 in all): about 500
+ * here), 0 to 3 rounds of 30 or 40 failed on the development host (10 of 220 in all): about 500
  * messages arrive after the resume, then a trickle. JeroMQ is not stuck: its engine polls for
  * writing, and its TCP socket holds 2.6 to 3.5 MB not sent, in TCP's persist state, while the
  * relay's receive queue is empty and the relay waits to read; the window the relay's side
  * advertises (12,468 bytes) is smaller than the sender's MSS (12,987 to 13,507), so Linux sends
  * one window per persist probe, about 60 KB/s. With the relay's current buffer ({@code
- * -Drelay.rcvbuf=262144}), 0 rounds of 80 failed. docs/reliability.md has the figures.
+ * -Drelay.rcvbuf=262144}), 0 rounds of 120 failed. docs/reliability.md has the figures.
  *
- * <p>Disabled: a manual experiment (about 4 minutes), whose default setting fails by design.
+ * <p>Disabled: a manual experiment (2.5 to 4 minutes), whose default setting fails by design.
  * Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition
  * -Dtest=RelayWindowStallReproTest}.
  */
