@@ -31,7 +31,17 @@ final class TcpRelay implements AutoCloseable {
    * wait on `unstalled`. `links` holds the socket pairs open now, guarded by `lock`; cut() and
    * close() reset them, which ends their pumps with a SocketException.
    */
-  private static final int RELAY_BUFFER_BYTES = 16 << 10;
+  /**
+   * The receive buffer of the accepted (client-side) sockets. It must stay well above the
+   * loopback MSS (65,483 bytes): with 16 KiB, Linux sometimes advertised a 12,468-byte window,
+   * smaller than the sending socket's MSS (12,987 to 13,507 bytes), and a sender with megabytes
+   * queued then only sent through the persist timer, one window per ~200 ms (about 60 KB/s),
+   * which looked like a connection that never recovers from a stall (issue 7).
+   * docs/reliability.md has the evidence.
+   */
+  static final int RECEIVE_BUFFER_BYTES = 256 << 10;
+
+  private static final int UPSTREAM_SEND_BUFFER_BYTES = 16 << 10;
 
   private final ServerSocket server;
   private final InetSocketAddress target;
@@ -49,15 +59,30 @@ final class TcpRelay implements AutoCloseable {
   private final Thread acceptor;
 
   /**
-   * Starts relaying from an ephemeral loopback port to {@code targetPort} on loopback.
+   * Starts relaying from an ephemeral loopback port to {@code targetPort} on loopback, with a
+   * receive buffer of {@link #RECEIVE_BUFFER_BYTES}, or {@code -Drelay.rcvbuf} if set (to see
+   * the old 16 KiB buffer's crawl in {@code RelayFaultTest}).
    *
    * @param targetPort the publication's port
    */
   TcpRelay(int targetPort) throws IOException {
+    this(targetPort, Integer.getInteger("relay.rcvbuf", RECEIVE_BUFFER_BYTES));
+  }
+
+  /**
+   * Starts relaying with the given receive buffer on the client side; {@code
+   * RelayWindowStallReproTest} uses a small one to show the TCP crawl described at {@link
+   * #RECEIVE_BUFFER_BYTES}.
+   *
+   * @param targetPort the publication's port
+   * @param receiveBufferBytes SO_RCVBUF of the accepted sockets
+   */
+  TcpRelay(int targetPort, int receiveBufferBytes) throws IOException {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     server = new ServerSocket();
-    // a small window, so that a stall backs up into the sender within seconds, not megabytes
-    server.setReceiveBufferSize(RELAY_BUFFER_BYTES);
+    // a fixed window (no autotuning), so that a stall backs up into the sender within a second
+    // or two; not below the loopback MSS (see RECEIVE_BUFFER_BYTES)
+    server.setReceiveBufferSize(receiveBufferBytes);
     server.bind(new InetSocketAddress(loopback, 0), 50);
     target = new InetSocketAddress(loopback, targetPort);
     acceptor = Thread.ofPlatform().daemon().name("relay-accept").start(this::acceptLoop);
@@ -160,7 +185,7 @@ final class TcpRelay implements AutoCloseable {
       }
       Socket upstream = new Socket();
       try {
-        upstream.setSendBufferSize(RELAY_BUFFER_BYTES);
+        upstream.setSendBufferSize(UPSTREAM_SEND_BUFFER_BYTES);
         upstream.connect(target, 5_000);
       } catch (IOException e) {
         reset(client);
