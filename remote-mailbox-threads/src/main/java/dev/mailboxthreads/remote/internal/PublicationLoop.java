@@ -214,6 +214,12 @@ public final class PublicationLoop implements Runnable {
           socket.setCurveServer(true);
           socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
         }
+        // the socket's monitor, before any bind: counts failed handshakes on the receiver
+        if (!socket.setEventHook(new HandshakeWatch(ioThread.getName() + " on " + requested,
+            counters::failedHandshake), HandshakeWatch.EVENTS)) {
+          throw new RemoteMailboxException("cannot watch the publication's handshakes on "
+              + requested + " (the context is closing?)", null);
+        }
         socket.setRcvHWM(options.receiveHighWaterMark());
         // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
         // announcing 2 GiB makes the context's I/O thread die of OutOfMemoryError. With a limit,
