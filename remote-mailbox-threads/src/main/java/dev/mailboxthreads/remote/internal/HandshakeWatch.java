@@ -60,8 +60,18 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
       | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
 
   private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
-  /** At most one WARNING per publication in this interval; the others go to DEBUG. */
-  private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** The first failure of a kind is logged at WARNING, then at most one a minute; DEBUG else. */
+  private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  /** When the next WARNING of a kind may be logged, and what was not warned about since. */
+  private static final class Limiter {
+    /** Whether a WARNING was logged yet. */
+    boolean warned;
+    /** When the next WARNING may be logged, once one was. */
+    long next;
+    /** Failures of this kind since the last WARNING, this one included. */
+    long since;
+  }
 
   private final String publication;
   private final LongSupplier failed;
@@ -78,10 +88,10 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
   private final Map<Object, Long> guesses = new HashMap<>();
   /** Handshakes seen with no pending connection to mark (not expected). Guarded by this. */
   private int unattributed;
-  /** When the next WARNING may be logged; guarded by this. */
-  private long nextWarning = System.nanoTime();
-  /** Failures since the last WARNING; guarded by this. */
-  private long sinceWarning;
+  /** Rate limit of the WARNINGs for connections that end before the handshake. */
+  private final Limiter earlyEnds = new Limiter();
+  /** Rate limit of the WARNINGs for handshakes that JeroMQ reports as failed. */
+  private final Limiter reported = new Limiter();
 
   /**
    * Creates a watch.
@@ -106,16 +116,17 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
       case ZMQ.EVENT_HANDSHAKE_PROTOCOL -> handshaken();
       case ZMQ.EVENT_DISCONNECTED -> {
         if (!endedHandshaken(event.arg)) {
-          failed(event.addr, peer(event.arg), "the connection ended before the handshake: the"
-              + " peer uses another security mechanism (a CURVE client to a plain publication,"
-              + " or a plain client to a CURVE publication), is not a ZeroMQ peer, sent nothing"
-              + " within the handshake interval, or closed at once (a port probe)");
+          failed(event.addr, peer(event.arg), earlyEnds, "the connection ended before"
+              + " the handshake: the peer uses another security mechanism (a CURVE client to a"
+              + " plain publication, or a plain client to a CURVE publication), is not a ZeroMQ"
+              + " peer, sent nothing within the handshake interval, or closed at once (a port"
+              + " probe)");
         }
       }
       case zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ->
-          failed(event.addr, null, protocolFailure(event.arg));
+          failed(event.addr, null, reported, protocolFailure(event.arg));
       case zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ->
-          failed(event.addr, null, "the handshake failed (no detail)");
+          failed(event.addr, null, reported, "the handshake failed (no detail)");
       default -> {
         // not asked for
       }
@@ -202,24 +213,25 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
     return null;
   }
 
-  /** Counts and logs; called holding the lock. */
-  private void failed(String endpoint, String peer, String kind) {
+  /** Counts and logs, at WARNING as {@code limit} allows; called holding the lock. */
+  private void failed(String endpoint, String peer, Limiter limit, String kind) {
     long n = failed.getAsLong();
-    sinceWarning++;
+    limit.since++;
     long now = System.nanoTime();
-    boolean warn = now - nextWarning >= 0;
+    boolean warn = !limit.warned || now - limit.next >= 0;
     Level level = warn ? Level.WARNING : Level.DEBUG;
     if (LOG.isLoggable(level)) {
       LOG.log(level, "publication " + publication + ": a handshake on " + endpoint
           + (peer == null ? "" : " from " + peer) + " failed: " + kind + " [" + n
-          + " failed handshake(s) so far" + (warn && sinceWarning > 1
-              ? ", " + sinceWarning + " since the last warning" : "")
-          + "; see PublicationStats.failedHandshakes; at most one WARNING every 10 s, the"
-          + " others at DEBUG]");
+          + " failed handshake(s) so far" + (warn && limit.since > 1
+              ? ", " + limit.since + " of this kind since the last warning" : "")
+          + "; see PublicationStats.failedHandshakes; the first of a kind is logged at WARNING,"
+          + " then at most one a minute, the others at DEBUG]");
     }
     if (warn) {
-      nextWarning = now + WARN_INTERVAL_NANOS;
-      sinceWarning = 0;
+      limit.warned = true;
+      limit.next = now + WARN_INTERVAL_NANOS;
+      limit.since = 0;
     }
   }
 }
