@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.zeromq.ZEvent;
@@ -42,13 +42,15 @@ import org.zeromq.ZMQ;
  * </ul>
  *
  * <p>{@code HANDSHAKE_PROTOCOL} does not say which connection it is for. The context has one
- * I/O thread, so the events of a socket arrive in order, and when one connection is in its
- * handshake (the usual case) there is no doubt. When several are, the watch marks the oldest
- * and remembers that the mark is a guess; if another connection that was waiting at that moment
- * then disconnects unmarked, the guess is moved to it rather than counting a failure. So a
- * correct client is never counted; a failing one that raced a correct one may be counted only
- * when the correct connection ends. Either way the total is exact once they have ended
- * (failures = accepted - handshaken).
+ * I/O thread, so the events of a socket arrive in order, and the watch keeps the handshakes not
+ * yet attributed to an ended connection. When a connection ends, it counts as handshaken if the
+ * handshakes seen can still all be given to distinct connections, each open at its handshake's
+ * moment, with this one among them; else it failed. With one connection in its handshake at a
+ * time (the usual case) there is no doubt. When several race, a correct connection is never
+ * counted, and the count never exceeds the failed connections that have ended; a failing one
+ * may be counted only when a correct one it raced ends. Once all have ended the count is exact
+ * (accepted - handshaken). {@code HandshakeWatchPropertyTest} checks this on random
+ * interleavings.
  *
  * <p><b>Thread safety:</b> JeroMQ calls {@link #consume(zmq.ZMQ.Event)} on the context's I/O
  * thread (and the socket's owner thread at close); every method is synchronized on the watch.
@@ -76,18 +78,17 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
   private final String publication;
   private final LongSupplier failed;
 
-  /** Counts events; orders accepts and marks. Guarded by this. */
+  /** Counts events: the order of accepts and handshakes. Guarded by this. */
   private long seq;
   /** Open connections (accepted, not disconnected) to when they were accepted. Guarded by this. */
-  private final Map<Object, Long> accepted = new HashMap<>();
-  /** Open connections not yet marked handshaken, oldest first. Guarded by this. */
-  private final Set<Object> pending = new LinkedHashSet<>();
-  /** Open connections marked handshaken. Guarded by this. */
-  private final Set<Object> handshaken = new HashSet<>();
-  /** Marks that were guesses (others were pending), to when they were made. Guarded by this. */
-  private final Map<Object, Long> guesses = new HashMap<>();
-  /** Handshakes seen with no pending connection to mark (not expected). Guarded by this. */
-  private int unattributed;
+  private final Map<Object, Long> open = new HashMap<>();
+  /** When each open connection was accepted, in order. Guarded by this. */
+  private final TreeSet<Long> openAccepts = new TreeSet<>();
+  /**
+   * When each handshake not attributed to an ended connection happened, in order: each belongs
+   * to an open connection accepted before it. Guarded by this.
+   */
+  private final List<Long> floating = new ArrayList<>();
   /** Rate limit of the WARNINGs for connections that end before the handshake. */
   private final Limiter earlyEnds = new Limiter();
   /** Rate limit of the WARNINGs for handshakes that JeroMQ reports as failed. */
@@ -109,11 +110,12 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
     switch (event.event) {
       case ZMQ.EVENT_ACCEPTED -> {
         if (event.arg != null) {
-          accepted.put(event.arg, ++seq);
-          pending.add(event.arg);
+          long at = ++seq;
+          open.put(event.arg, at);
+          openAccepts.add(at);
         }
       }
-      case ZMQ.EVENT_HANDSHAKE_PROTOCOL -> handshaken();
+      case ZMQ.EVENT_HANDSHAKE_PROTOCOL -> floating.add(++seq);
       case ZMQ.EVENT_DISCONNECTED -> {
         if (!endedHandshaken(event.arg)) {
           failed(event.addr, peer(event.arg), earlyEnds, "the connection ended before"
@@ -133,45 +135,49 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
     }
   }
 
-  private void handshaken() {
-    var oldest = pending.iterator();
-    if (!oldest.hasNext()) {
-      unattributed++;
-      return;
-    }
-    Object channel = oldest.next();
-    oldest.remove();
-    handshaken.add(channel);
-    if (!pending.isEmpty()) {
-      guesses.put(channel, ++seq); // others were waiting: it may have been one of them
-    }
-  }
-
   /** Forgets a disconnected connection; true if it had handshaken (by the attribution). */
   private boolean endedHandshaken(Object channel) {
-    Long acceptedAt = accepted.remove(channel);
-    if (handshaken.remove(channel)) {
-      guesses.remove(channel);
-      return true;
+    Long removed = open.remove(channel);
+    long acceptedAt = removed == null ? 0 : removed; // not seen accepted: as if from the start
+    if (removed != null) {
+      openAccepts.remove(removed);
     }
-    if (!pending.remove(channel)) {
-      if (unattributed > 0) {
-        unattributed--; // never seen accepted: take it as the handshake seen without one
-        return true;
+    // the earliest handshake after its accept: if any works, that one does (exchange argument)
+    for (int i = 0; i < floating.size(); i++) {
+      if (floating.get(i) > acceptedAt) {
+        Long handshake = floating.remove(i);
+        if (othersStillFit()) {
+          return true;
+        }
+        floating.add(i, handshake);
+        break;
       }
-      return false;
     }
-    for (var guess : guesses.entrySet()) {
-      if (guess.getValue() > acceptedAt) {
-        // the handshake marked on guess.getKey() may have been this connection's: move it
-        Object other = guess.getKey();
-        guesses.remove(other);
-        handshaken.remove(other);
-        pending.add(other);
-        return true;
-      }
+    while (!othersStillFit()) {
+      floating.remove(0); // cannot happen with JeroMQ's events; never grow without bound
     }
     return false;
+  }
+
+  /**
+   * Whether every floating handshake can go to a distinct open connection accepted before it
+   * (Hall's condition: the i-th earliest needs i connections accepted before it).
+   */
+  private boolean othersStillFit() {
+    var accepts = openAccepts.iterator();
+    long next = accepts.hasNext() ? accepts.next() : Long.MAX_VALUE;
+    int before = 0;
+    int needed = 0;
+    for (long handshake : floating) {
+      while (next < handshake) {
+        before++;
+        next = accepts.hasNext() ? accepts.next() : Long.MAX_VALUE;
+      }
+      if (before < ++needed) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
