@@ -23,7 +23,7 @@ import org.zeromq.ZMQ;
  * endpoint or file descriptor to leak: the hook ends with the socket.
  *
  * <p>What JeroMQ 0.7.0 reports (read in its {@code StreamEngine} and mechanisms; {@code
- * CurveMismatchTest} checks each case):
+ * HandshakeFailureTest} checks each case):
  *
  * <ul>
  *   <li>a CURVE client that was given another public key for the publication: {@code
