@@ -30,10 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A publication counts a connection that ends before the ZMTP greetings were exchanged as a
  * failed handshake ({@code PublicationStats.failedHandshakes}, with a WARNING): that is how a
  * CURVE/plain mismatch shows. So the probe is a polite ZMTP peer: once connected it sends a
- * ZMTP 3.0 greeting for the NULL mechanism (no security, as every mbt connection) and reads the
- * publication's greeting, up to {@value #GREETING_MILLIS} ms, before closing. Reading it also
- * means the close is a FIN, not a reset with unread data. A CURVE publication counts the probe
- * as failed (mbt speaks no CURVE yet): true, and harmless.
+ * ZMTP 3.0 greeting for the NULL mechanism (no security, as every mbt connection), reads the
+ * publication's greeting and the start of its READY, closes its side, and reads until the
+ * publication closes, up to {@value #GREETING_MILLIS} ms. A CURVE
+ * publication counts the probe as failed (mbt speaks no CURVE yet): true, and harmless.
  *
  * <p>What a successful probe proves: a process accepts connections there. Not that it is a
  * published thread, and not that it will take the messages: delivery stays at most once.
@@ -42,8 +42,8 @@ final class Reachability {
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long LAST_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   private static final int MAX_CONNECT_MILLIS = 1000;
-  /** How long the probe waits for the publication's greeting at most. */
-  private static final int GREETING_MILLIS = 500;
+  /** How long the probe waits for the publication to close after the greetings, at most. */
+  private static final int GREETING_MILLIS = 1000;
   /** ZMTP 3.0 (RFC 23): signature, version 3.0, mechanism "NULL", as-server 0, filler. */
   private static final byte[] GREETING = greeting();
 
@@ -132,13 +132,26 @@ final class Reachability {
     }
   }
 
-  /** Exchanges greetings, best effort: the connection was accepted whatever happens here. */
+  /**
+   * Sends the greeting, reads the publication's greeting and the first byte after it (the
+   * start of its READY command, which it sends only once it has taken our greeting), then
+   * closes our side (FIN) and reads until the publication closes, so that nothing is left unread
+   * and the close is not a reset. Best effort: the connection was accepted whatever happens.
+   */
   private static void greetTcp(Socket socket, long deadlineNanos) {
     long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     try {
       socket.setSoTimeout((int) Math.max(1, Math.min(GREETING_MILLIS, leftMillis)));
       socket.getOutputStream().write(GREETING);
-      socket.getInputStream().readNBytes(GREETING.length);
+      var in = socket.getInputStream();
+      if (in.readNBytes(GREETING.length + 1).length <= GREETING.length) {
+        return; // not a ZMTP peer that took our greeting
+      }
+      socket.shutdownOutput();
+      byte[] sink = new byte[256];
+      while (in.read(sink) >= 0) {
+        // the rest of its READY; it closes once it sees our end
+      }
     } catch (IOException e) {
       // not a publication, or a slow one: the probe still proved that something accepts
     }
@@ -150,13 +163,26 @@ final class Reachability {
       channel.write(ByteBuffer.wrap(GREETING)); // 64 bytes fit in any socket buffer
       channel.configureBlocking(false);
       channel.register(selector, SelectionKey.OP_READ);
-      ByteBuffer theirs = ByteBuffer.allocate(GREETING.length);
-      while (theirs.hasRemaining()) {
+      ByteBuffer sink = ByteBuffer.allocate(256);
+      long read = 0;
+      boolean shut = false;
+      for (;;) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0 || (selector.select(left) > 0 && channel.read(theirs) < 0)) {
+        if (left <= 0) {
           return;
         }
+        selector.select(left);
         selector.selectedKeys().clear();
+        sink.clear();
+        int n = channel.read(sink);
+        if (n < 0) {
+          return; // the publication closed
+        }
+        read += n;
+        if (!shut && read > GREETING.length) {
+          channel.shutdownOutput(); // as for tcp: once it has taken our greeting
+          shut = true;
+        }
       }
     } catch (IOException e) {
       // as for tcp: best effort

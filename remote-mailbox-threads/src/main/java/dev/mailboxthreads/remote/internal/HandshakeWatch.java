@@ -78,6 +78,8 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
   private final String publication;
   private final LongSupplier failed;
 
+  /** Set by stop(); guarded by this. */
+  private boolean stopped;
   /** Counts events: the order of accepts and handshakes. Guarded by this. */
   private long seq;
   /** Open connections (accepted, not disconnected) to when they were accepted. Guarded by this. */
@@ -105,8 +107,20 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
     this.failed = failed;
   }
 
+  /**
+   * Stops counting: the publication is closing, and what its listener and peers do then (a
+   * connection accepted while the socket closes, a peer reconnecting at that moment, the
+   * publication's own check that its port is free) is not a failed handshake.
+   */
+  public synchronized void stop() {
+    stopped = true;
+  }
+
   @Override
   public synchronized void consume(zmq.ZMQ.Event event) {
+    if (stopped) {
+      return;
+    }
     switch (event.event) {
       case ZMQ.EVENT_ACCEPTED -> {
         if (event.arg != null) {

@@ -200,6 +200,7 @@ public final class PublicationLoop implements Runnable {
     ZMQ.Socket socket = null;
     List<String> actual = new ArrayList<>();
     AutoCloseable zapRegistration = null;
+    HandshakeWatch watch = null;
     DecodingScope.bind(addresses);
     try {
       try {
@@ -215,8 +216,9 @@ public final class PublicationLoop implements Runnable {
           socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
         }
         // the socket's monitor, before any bind: counts failed handshakes on the receiver
-        if (!socket.setEventHook(new HandshakeWatch(ioThread.getName() + " on " + requested,
-            counters::failedHandshake), HandshakeWatch.EVENTS)) {
+        watch = new HandshakeWatch(ioThread.getName() + " on " + requested,
+            counters::failedHandshake);
+        if (!socket.setEventHook(watch, HandshakeWatch.EVENTS)) {
           throw new RemoteMailboxException("cannot watch the publication's handshakes on "
               + requested + " (the context is closing?)", null);
         }
@@ -241,6 +243,9 @@ public final class PublicationLoop implements Runnable {
     } catch (RuntimeException | Error e) {
       LOG.log(Level.ERROR, "publication " + actual + " stopped by an unexpected failure", e);
     } finally {
+      if (watch != null) {
+        watch.stop(); // before unbinding: nothing seen while closing is a failed handshake
+      }
       if (socket != null) {
         for (String endpoint : actual) {
           try {
