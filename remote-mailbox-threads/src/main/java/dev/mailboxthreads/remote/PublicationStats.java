@@ -12,9 +12,15 @@ import java.util.Map;
  * @param refusedClients CURVE handshakes refused because the client's public key is not allowed
  *     ({@link CurveServer}); a refused client retries, so one client may count many times.
  *     Always 0 without CURVE
+ * @param failedHandshakes connections whose ZMTP handshake failed, as the publication's socket
+ *     monitor sees them: a CURVE client that was given another public key for the publication,
+ *     a CURVE client to a plain publication or a plain client to a CURVE one, and also a peer
+ *     that is not ZeroMQ, that sends nothing within the handshake interval, or that connects
+ *     and closes at once (a port probe). Each failed attempt counts (a client retries). Not
+ *     counted here: clients refused by the allowed keys ({@link #refusedClients()})
  */
-public record PublicationStats(
-    long received, long delivered, Map<DropReason, Long> dropped, long refusedClients) {
+public record PublicationStats(long received, long delivered, Map<DropReason, Long> dropped,
+    long refusedClients, long failedHandshakes) {
 
   /**
    * Creates the record, copying {@code dropped}.
@@ -23,20 +29,34 @@ public record PublicationStats(
    * @param delivered messages delivered
    * @param dropped drops by reason
    * @param refusedClients refused CURVE handshakes
+   * @param failedHandshakes failed handshakes
    */
   public PublicationStats {
     dropped = Map.copyOf(dropped);
   }
 
   /**
-   * Creates the record with no refused handshake.
+   * Creates the record with no failed handshake.
+   *
+   * @param received frames received
+   * @param delivered messages delivered
+   * @param dropped drops by reason
+   * @param refusedClients refused CURVE handshakes
+   */
+  public PublicationStats(long received, long delivered, Map<DropReason, Long> dropped,
+      long refusedClients) {
+    this(received, delivered, dropped, refusedClients, 0);
+  }
+
+  /**
+   * Creates the record with no refused or failed handshake.
    *
    * @param received frames received
    * @param delivered messages delivered
    * @param dropped drops by reason
    */
   public PublicationStats(long received, long delivered, Map<DropReason, Long> dropped) {
-    this(received, delivered, dropped, 0);
+    this(received, delivered, dropped, 0, 0);
   }
 
   /**

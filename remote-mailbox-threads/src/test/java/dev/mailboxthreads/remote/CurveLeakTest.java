@@ -32,7 +32,10 @@ class CurveLeakTest {
     LeakTest.awaitBackTo(baseline);
   }
 
-  /** Two CURVE publications (one handler), a listed and a refused client, then close. */
+  /**
+   * Two CURVE publications (one handler), a listed, a refused and a plain (failed handshake)
+   * client, then close.
+   */
   private static void curveContext() {
     EndpointTest.drainMailbox();
     try (RemoteContext ctx = RemoteContext.create()) {
@@ -46,6 +49,10 @@ class CurveLeakTest {
       send(ctx.connect(CurveTest.curveClient(CLIENT, SERVER), b.endpoints().get(0)), "in");
       assertThat(receive(Duration.ofSeconds(10))).isEqualTo("in");
       BadInputTest.eventually().until(() -> a.stats().refusedClients() >= 1);
+      // a failed handshake too: the publication's socket monitor must not hold anything
+      send(ctx.connect(ConnectOptions.defaults().withLinger(Duration.ofMillis(300)),
+          b.endpoints().get(0)), "plain to CURVE");
+      BadInputTest.eventually().until(() -> b.stats().failedHandshakes() >= 1);
     }
     assertThat(EndpointTest.mbtThreadNames()).noneMatch(n -> n.startsWith("mbt-zap-"));
   }

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * A publication's counters. Written by its I/O thread only (single writer, so a release store
  * suffices and no read-modify-write is needed); read by anyone. The exception is {@code
- * refusedClients}, written by the context's ZAP handler thread.
+ * refusedClients}, written by the context's ZAP handler thread, and {@code failedHandshakes},
+ * written by the socket monitor ({@link HandshakeWatch}) on JeroMQ's I/O thread.
  */
 final class Counters {
   private static final int RECEIVED = 0;
@@ -23,6 +24,9 @@ final class Counters {
 
   /** Refused CURVE handshakes; written by the ZAP handler's thread only. */
   private final AtomicLong refusedClients = new AtomicLong();
+
+  /** Failed handshakes; written by the socket monitor (JeroMQ's I/O thread) only. */
+  private final AtomicLong failedHandshakes = new AtomicLong();
 
   private void increment(int i) {
     values.setRelease(i, values.getPlain(i) + 1); // single writer: benign
@@ -48,12 +52,17 @@ final class Counters {
     return refusedClients.incrementAndGet();
   }
 
+  /** Counts a failed handshake; returns the count including this one. */
+  long failedHandshake() {
+    return failedHandshakes.incrementAndGet();
+  }
+
   PublicationStats snapshot() {
     Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
     for (DropReason r : REASONS) {
       dropped.put(r, values.getAcquire(FIRST_DROP + r.ordinal()));
     }
     return new PublicationStats(values.getAcquire(RECEIVED), values.getAcquire(DELIVERED), dropped,
-        refusedClients.get());
+        refusedClients.get(), failedHandshakes.get());
   }
 }

@@ -200,6 +200,7 @@ public final class PublicationLoop implements Runnable {
     ZMQ.Socket socket = null;
     List<String> actual = new ArrayList<>();
     AutoCloseable zapRegistration = null;
+    HandshakeWatch watch = null;
     DecodingScope.bind(addresses);
     try {
       try {
@@ -213,6 +214,13 @@ public final class PublicationLoop implements Runnable {
           socket.setZapDomain(domain);
           socket.setCurveServer(true);
           socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
+        }
+        // the socket's monitor, before any bind: counts failed handshakes on the receiver
+        watch = new HandshakeWatch(ioThread.getName() + " on " + requested,
+            counters::failedHandshake);
+        if (!socket.setEventHook(watch, HandshakeWatch.EVENTS)) {
+          throw new RemoteMailboxException("cannot watch the publication's handshakes on "
+              + requested + " (the context is closing?)", null);
         }
         socket.setRcvHWM(options.receiveHighWaterMark());
         // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
@@ -235,6 +243,9 @@ public final class PublicationLoop implements Runnable {
     } catch (RuntimeException | Error e) {
       LOG.log(Level.ERROR, "publication " + actual + " stopped by an unexpected failure", e);
     } finally {
+      if (watch != null) {
+        watch.stop(); // before unbinding: nothing seen while closing is a failed handshake
+      }
       if (socket != null) {
         for (String endpoint : actual) {
           try {
