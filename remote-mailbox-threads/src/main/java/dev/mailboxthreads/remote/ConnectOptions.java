@@ -8,8 +8,9 @@ import java.util.Objects;
  * {@code with...} method: {@code ConnectOptions.defaults().withSendTimeout(Duration.ofSeconds(1))}.
  *
  * @param codec encodes messages, in the sending thread; default {@link JavaCodec#defaults()}
- * @param sendHighWaterMark messages queued per endpoint inside ZeroMQ (ZMQ_SNDHWM), and also
- *     the capacity of the connection's own queue in front of the socket; default 100,000
+ * @param sendHighWaterMark the capacity of the connection's own queue in front of the socket,
+ *     and about what ZeroMQ holds per endpoint (ZMQ_SNDHWM; when batching, it counts batches of up
+ *     to 256 messages and is set to this / 256, at least 1); default 100,000
  * @param sendTimeout how long {@code send} waits when both queues are full before it throws
  *     {@link SendTimeoutException}; {@link Duration#ZERO} fails at once; default 10 s
  * @param linger how long, after {@link RemoteThread#close()} or the context's close, ZeroMQ

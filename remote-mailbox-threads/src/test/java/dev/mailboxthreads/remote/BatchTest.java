@@ -135,6 +135,36 @@ class BatchTest {
     }
   }
 
+  /** The hex example of docs/wire-format.md, as printed. */
+  static byte[] printedExample() throws java.io.IOException {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/wire-format.md"));
+    String marker = "<!-- BatchTest: hex -->\n```\n";
+    int start = doc.indexOf(marker);
+    assertThat(start).as("the marker in docs/wire-format.md").isNotNegative();
+    start += marker.length();
+    String hex = doc.substring(start, doc.indexOf("```", start)).replaceAll("\\s+", "");
+    return java.util.HexFormat.of().parseHex(hex);
+  }
+
+  @Test
+  void printedExample_isWhatTheLibraryWrites_andDeliversBothMessages() throws Exception {
+    byte[] printed = printedExample();
+    byte[] hi = {0x6D, 0x62, 1, 2, 0, (byte) 0xA2, 'h', 'i'};
+    byte[] yo = {0x6D, 0x62, 1, 2, 0, (byte) 0xA2, 'y', 'o'};
+    assertThat(printed).hasSize(29).isEqualTo(batch(hi, yo))
+        .isEqualTo(dev.mailboxthreads.remote.internal.Frames.batch(new byte[][] {hi, yo}, 2, 24));
+    try (RemoteContext ctx = RemoteContext.create();
+        Publication pub = ctx.publish(Thread.currentThread(),
+            PublishOptions.defaults().withCodec(MsgpackCodec.defaults()), "tcp://127.0.0.1:*");
+        RawPush push = new RawPush(pub.endpoints().get(0))) {
+      push.send(List.of(printed));
+
+      assertThat(receive(WAIT)).isEqualTo("hi");
+      assertThat(receive(WAIT)).isEqualTo("yo");
+      assertStats(pub, 2, 2, Map.of());
+    }
+  }
+
   @Test
   void manySenderThreads_orderPerSenderKeptAcrossBatches() throws Exception {
     int threads = 8;
