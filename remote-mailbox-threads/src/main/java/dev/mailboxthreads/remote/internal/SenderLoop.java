@@ -260,6 +260,16 @@ public final class SenderLoop implements Runnable {
    * thread has ended. Idempotent.
    */
   public void close() {
+    beginClose();
+    awaitEnd();
+  }
+
+  /**
+   * Starts {@link #close()} without waiting for it: stops accepting frames and wakes the I/O
+   * thread, which goes on closing by itself. Lets a caller close many connections at once, their
+   * lingers running together. Idempotent.
+   */
+  public void beginClose() {
     markClosed();
     lock.lock();
     try {
@@ -272,7 +282,6 @@ public final class SenderLoop implements Runnable {
       sel.wakeup();
     }
     LockSupport.unpark(ioThread);
-    awaitEnd();
   }
 
   private void markClosed() {
