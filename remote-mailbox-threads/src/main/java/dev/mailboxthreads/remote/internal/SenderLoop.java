@@ -345,7 +345,7 @@ public final class SenderLoop implements Runnable {
         // connect completes synchronously and hits it about half the time; tcp rarely), so the
         // handshake never starts. A short handshake interval tears such an engine down and
         // reconnects; messages queued in the pipe survive. See docs/remote.md.
-        socket.setHandshakeIvl(ipc ? 200 : 2000);
+        socket.setHandshakeIvl(handshakeIvlMillis(ipc, options.curve() != null));
         socket.setReconnectIVL(ipc ? 10 : 100);
         socket.setReconnectIVLMax(2000);
         if (options.curve() != null) {
@@ -387,6 +387,22 @@ public final class SenderLoop implements Runnable {
       }
       IoThreads.closeQuietly(selector);
     }
+  }
+
+  /**
+   * The handshake interval (ZMQ_HANDSHAKE_IVL) of a connection: the watchdog for JeroMQ 0.7.0's
+   * lost registration of a freshly connected engine (docs/remote.md, JeroMQ traps). A NULL
+   * handshake over ipc takes a few milliseconds, so 50 ms lets a stuck first connect recover
+   * within a fresh JVM's 300 ms budget; one that is merely slow (a loaded host) costs a reconnect
+   * (10 ms) and keeps its queued messages. A CURVE handshake does public-key work in pure Java
+   * (slow in a cold JVM), so it keeps 200 ms; tcp, which rarely hits the bug, 2 s.
+   *
+   * @param ipc whether an endpoint is ipc
+   * @param curve whether the connection uses CURVE
+   * @return milliseconds
+   */
+  static int handshakeIvlMillis(boolean ipc, boolean curve) {
+    return !ipc ? 2000 : curve ? 200 : 50;
   }
 
   private static void connect(ZMQ.Socket socket, String endpoint) {
