@@ -35,7 +35,7 @@ final class Endpoints {
    */
   static void tuneConnecting(ZMQ.Socket socket, String endpoint) {
     boolean ipc = endpoint.startsWith("ipc:");
-    socket.setHandshakeIvl(ipc ? 50 : 2000); // SenderLoop.handshakeIvlMillis, without CURVE
+    socket.setHandshakeIvl(ipc ? 200 : 2000);
     socket.setReconnectIVL(ipc ? 10 : 100);
     socket.setReconnectIVLMax(2000);
   }

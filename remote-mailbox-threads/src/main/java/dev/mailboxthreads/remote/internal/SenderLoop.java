@@ -82,6 +82,10 @@ public final class SenderLoop implements Runnable {
   private static final int BATCH = 1024;
   /** Most frames packed into one ZeroMQ message. */
   static final int MAX_GROUP = 256;
+  /** How long after connecting an ipc connection pokes JeroMQ's poller (see pokeIfStuck). */
+  private static final long POKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How often it pokes. */
+  private static final long POKE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   /** Most bytes packed into one ZeroMQ message (a single larger frame goes alone). */
   private static final int MAX_BATCH_BYTES = 64 * 1024;
 
@@ -153,6 +157,10 @@ public final class SenderLoop implements Runnable {
   private ZMQ.Socket monitor;
   /** Whether a peer ever completed a handshake. I/O thread only. */
   private boolean handshaken;
+  /** Until when (nanoTime) to poke JeroMQ's poller while no handshake came; 0: not. I/O only. */
+  private long pokeUntil;
+  /** When (nanoTime) the next poke is due. I/O thread only. */
+  private long nextPoke;
 
   /**
    * Creates the loop; call {@link #start()} next.
@@ -343,9 +351,10 @@ public final class SenderLoop implements Runnable {
         boolean ipc = endpoints.stream().anyMatch(e -> e.startsWith("ipc:"));
         // JeroMQ's poller can lose the registration of a freshly connected engine (an ipc
         // connect completes synchronously and hits it about half the time; tcp rarely), so the
-        // handshake never starts. A short handshake interval tears such an engine down and
-        // reconnects; messages queued in the pipe survive. See docs/remote.md.
-        socket.setHandshakeIvl(handshakeIvlMillis(ipc, options.curve() != null));
+        // handshake never starts. ipc connections poke the poller (pokeIfStuck); a short
+        // handshake interval tears a still-stuck engine down and reconnects; messages queued in
+        // the pipe survive. See docs/remote.md.
+        socket.setHandshakeIvl(handshakeIvlMillis(ipc));
         socket.setReconnectIVL(ipc ? 10 : 100);
         socket.setReconnectIVLMax(2000);
         if (options.curve() != null) {
@@ -363,6 +372,11 @@ public final class SenderLoop implements Runnable {
         monitor.connect(monitorEndpoint); // before any connect: no event is missed
         for (String endpoint : endpoints) {
           connect(socket, endpoint);
+        }
+        if (ipc) {
+          long now = System.nanoTime();
+          pokeUntil = now + POKE_WINDOW_NANOS;
+          nextPoke = now + POKE_EVERY_NANOS;
         }
         selector = IoThreads.selectorFor(socket);
       } catch (RuntimeException | IOException e) {
@@ -391,18 +405,17 @@ public final class SenderLoop implements Runnable {
 
   /**
    * The handshake interval (ZMQ_HANDSHAKE_IVL) of a connection: the watchdog for JeroMQ 0.7.0's
-   * lost registration of a freshly connected engine (docs/remote.md, JeroMQ traps). A NULL
-   * handshake over ipc takes a few milliseconds, so 50 ms lets a stuck first connect recover
-   * within a fresh JVM's 300 ms budget; one that is merely slow (a loaded host) costs a reconnect
-   * (10 ms) and keeps its queued messages. A CURVE handshake does public-key work in pure Java
-   * (slow in a cold JVM), so it keeps 200 ms; tcp, which rarely hits the bug, 2 s.
+   * lost registration of a freshly connected engine (docs/remote.md, JeroMQ traps). ipc
+   * connections also poke the poller (pokeIfStuck), which ends nearly every such stall within
+   * 10 to 20 ms; 200 ms stays the backstop, long enough that a slow but healthy handshake on a
+   * loaded host (or a CURVE one in a cold JVM) is not torn down (50 ms was tried: more tails
+   * over 200 ms under load, not fewer). tcp, which rarely hits the bug, uses 2 s.
    *
    * @param ipc whether an endpoint is ipc
-   * @param curve whether the connection uses CURVE
    * @return milliseconds
    */
-  static int handshakeIvlMillis(boolean ipc, boolean curve) {
-    return !ipc ? 2000 : curve ? 200 : 50;
+  static int handshakeIvlMillis(boolean ipc) {
+    return ipc ? 200 : 2000;
   }
 
   private static void connect(ZMQ.Socket socket, String endpoint) {
@@ -425,6 +438,9 @@ public final class SenderLoop implements Runnable {
     byte[][] group = new byte[maxGroup][];
     long closeDeadline = 0;
     for (;;) {
+      if (pokeUntil != 0) {
+        pokeIfStuck();
+      }
       int handed = 0;
       while (handed < BATCH) {
         byte[] message;
@@ -512,9 +528,43 @@ public final class SenderLoop implements Runnable {
       }
       // idle: park rather than select (see the notes); the socket's commands wait for the next
       // send, or for the getEvents below, at most a second
-      LockSupport.parkNanos(this, 1_000_000_000L);
+      LockSupport.parkNanos(this, pokeUntil != 0
+          ? Math.max(1, nextPoke - System.nanoTime()) : 1_000_000_000L);
       IDLE.setVolatile(this, false);
       socket.getEvents(); // processes the socket's pending commands
+    }
+  }
+
+  /**
+   * Works around JeroMQ 0.7.0's lost registration of a freshly connected ipc engine
+   * (docs/remote.md, JeroMQ traps): the engine's selection key was cancelled by the retired
+   * connecter's handle, and the poller registers it again on its next pass over its handles,
+   * which only a change to some handle of that I/O thread triggers. Until a handshake is seen
+   * (or POKE_WINDOW_NANOS has passed), every POKE_EVERY_NANOS this binds a throwaway socket on
+   * loopback tcp and closes it at once: its listener is added to and removed from the same
+   * I/O thread's poller (the context has one), and each triggers such a pass. A healthy engine
+   * is not disturbed by the pass.
+   */
+  private void pokeIfStuck() {
+    if (awaitHandshake(0) || System.nanoTime() - pokeUntil > 0) {
+      pokeUntil = 0;
+      return;
+    }
+    if (System.nanoTime() - nextPoke < 0) {
+      return;
+    }
+    nextPoke = System.nanoTime() + POKE_EVERY_NANOS;
+    try {
+      ZMQ.Socket poke = context.socket(SocketType.PULL);
+      try {
+        poke.setLinger(0);
+        poke.bind("tcp://127.0.0.1:*");
+      } finally {
+        poke.close();
+      }
+    } catch (RuntimeException e) {
+      pokeUntil = 0; // no loopback tcp here: the handshake interval remains the watchdog
+      LOG.log(Level.DEBUG, "cannot poke JeroMQ's poller for " + description, e);
     }
   }
 
