@@ -215,7 +215,7 @@ public final class PublicationLoop implements Runnable {
           socket.setCurveServer(true);
           socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
         }
-        socket.setRcvHWM(options.receiveHighWaterMark());
+        socket.setRcvHWM(receiveHwm(options.receiveHighWaterMark()));
         // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
         // announcing 2 GiB makes the context's I/O thread die of OutOfMemoryError. With a limit,
         // JeroMQ drops such a peer's connection before allocating. The limit is twice ours, so
@@ -257,6 +257,18 @@ public final class PublicationLoop implements Runnable {
       IoThreads.closeQuietly(selector);
       bound.completeExceptionally(new RemoteMailboxException("publication closed", null));
     }
+  }
+
+  /**
+   * ZMQ_RCVHWM for a publication's receiveHighWaterMark. ZeroMQ counts messages, and a batch
+   * frame (up to SenderLoop.MAX_GROUP frames, docs/wire-format.md) is one; unscaled, a slow
+   * receiver could hold 256 times as many frames, and up to 64 KiB per message, as the setting
+   * says. Scaled like the sender's ZMQ_SNDHWM, full batches hold about the setting's number of
+   * frames; lone frames fewer, which only moves the waiting to the sender's queues. 0 (no limit)
+   * stays 0.
+   */
+  static int receiveHwm(int receiveHighWaterMark) {
+    return receiveHighWaterMark == 0 ? 0 : Math.max(1, receiveHighWaterMark / SenderLoop.MAX_GROUP);
   }
 
   /**
