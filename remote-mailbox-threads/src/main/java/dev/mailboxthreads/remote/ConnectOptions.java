@@ -8,8 +8,9 @@ import java.util.Objects;
  * {@code with...} method: {@code ConnectOptions.defaults().withSendTimeout(Duration.ofSeconds(1))}.
  *
  * @param codec encodes messages, in the sending thread; default {@link JavaCodec#defaults()}
- * @param sendHighWaterMark messages queued per endpoint inside ZeroMQ (ZMQ_SNDHWM), and also
- *     the capacity of the connection's own queue in front of the socket; default 100,000
+ * @param sendHighWaterMark the capacity of the connection's own queue in front of the socket,
+ *     and about what ZeroMQ holds per endpoint (ZMQ_SNDHWM; when batching, it counts batches of up
+ *     to 256 messages and is set to this / 256, at least 1); default 100,000
  * @param sendTimeout how long {@code send} waits when both queues are full before it throws
  *     {@link SendTimeoutException}; {@link Duration#ZERO} fails at once; default 10 s
  * @param linger how long, after {@link RemoteThread#close()} or the context's close, ZeroMQ
@@ -21,10 +22,16 @@ import java.util.Objects;
  *     Both sides must agree: a CURVE client and a plain publication, or the reverse, never
  *     complete a handshake, and sends fail with {@link SendTimeoutException} once the queues are
  *     full
+ * @param batching whether the connection packs the messages queued at one moment into one batch
+ *     frame (docs/wire-format.md, "Batch frame"): {@code TRUE}, {@code FALSE}, or {@code null}
+ *     (the default) for "when the codec is a {@link JavaCodec}", whose peers are Java
+ *     publications, which always accept batches. A peer in another language that does not
+ *     unpack batches needs {@code FALSE} (the interop codec, {@link MsgpackCodec}, has it by
+ *     default). Batching never waits for more messages: a lone message goes as it is
  */
 public record ConnectOptions(
     Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger, int maxMessageBytes,
-    CurveClient curve) {
+    CurveClient curve, Boolean batching) {
 
   /**
    * Checks the settings.
@@ -35,6 +42,7 @@ public record ConnectOptions(
    * @param linger not negative
    * @param maxMessageBytes more than 0
    * @param curve CURVE settings, or null for none
+   * @param batching TRUE, FALSE, or null for "when the codec is a JavaCodec"
    */
   public ConnectOptions {
     Objects.requireNonNull(codec, "codec");
@@ -55,6 +63,21 @@ public record ConnectOptions(
   }
 
   /**
+   * Options with batching decided by the codec (see {@link #batches()}).
+   *
+   * @param codec not null
+   * @param sendHighWaterMark 1 or more
+   * @param sendTimeout not negative
+   * @param linger not negative
+   * @param maxMessageBytes more than 0
+   * @param curve CURVE settings, or null for none
+   */
+  public ConnectOptions(Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger,
+      int maxMessageBytes, CurveClient curve) {
+    this(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes, curve, null);
+  }
+
+  /**
    * Options without CURVE.
    *
    * @param codec not null
@@ -65,7 +88,7 @@ public record ConnectOptions(
    */
   public ConnectOptions(Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger,
       int maxMessageBytes) {
-    this(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes, null);
+    this(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes, null, null);
   }
 
   /**
@@ -76,7 +99,7 @@ public record ConnectOptions(
   public static ConnectOptions defaults() {
     return new ConnectOptions(
         JavaCodec.defaults(), 100_000, Duration.ofSeconds(10), Duration.ofSeconds(5), 16 << 20,
-        null);
+        null, null);
   }
 
   /**
@@ -87,7 +110,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withCodec(Codec codec) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
-        curve);
+        curve, batching);
   }
 
   /**
@@ -97,7 +120,8 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withSendHighWaterMark(int messages) {
-    return new ConnectOptions(codec, messages, sendTimeout, linger, maxMessageBytes, curve);
+    return new ConnectOptions(codec, messages, sendTimeout, linger, maxMessageBytes, curve,
+        batching);
   }
 
   /**
@@ -107,7 +131,8 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withSendTimeout(Duration timeout) {
-    return new ConnectOptions(codec, sendHighWaterMark, timeout, linger, maxMessageBytes, curve);
+    return new ConnectOptions(codec, sendHighWaterMark, timeout, linger, maxMessageBytes, curve,
+        batching);
   }
 
   /**
@@ -118,7 +143,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withLinger(Duration linger) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
-        curve);
+        curve, batching);
   }
 
   /**
@@ -128,7 +153,8 @@ public record ConnectOptions(
    * @return new options
    */
   public ConnectOptions withMaxMessageBytes(int bytes) {
-    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, bytes, curve);
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, bytes, curve,
+        batching);
   }
 
   /**
@@ -140,6 +166,28 @@ public record ConnectOptions(
    */
   public ConnectOptions withCurve(CurveClient curve) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
-        curve);
+        curve, batching);
+  }
+
+  /**
+   * These options with batching switched on or off, whatever the codec.
+   *
+   * @param on true to pack the messages queued at one moment into batch frames, false to send
+   *     each message as a frame of its own
+   * @return new options
+   */
+  public ConnectOptions withBatching(boolean on) {
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
+        curve, on);
+  }
+
+  /**
+   * Whether the connection batches: {@link #batching()} if set, else whether the codec is a
+   * {@link JavaCodec}.
+   *
+   * @return true if it batches
+   */
+  public boolean batches() {
+    return batching != null ? batching : codec instanceof JavaCodec;
   }
 }

@@ -12,8 +12,10 @@ import java.util.Objects;
  *     DropReason#UNKNOWN_CODEC}); default {@link JavaCodec#defaults()}. Replies to requests
  *     received by the publication, and messages sent to addresses decoded by it, are encoded
  *     with it too
- * @param receiveHighWaterMark messages ZeroMQ queues per connected sender before it stops
- *     reading from that sender (ZMQ_RCVHWM); default 100,000
+ * @param receiveHighWaterMark about how many messages ZeroMQ queues per connected sender
+ *     before it stops reading from that sender: ZMQ_RCVHWM, which counts ZeroMQ messages, is set
+ *     to this / 256 (at least 1; 0 stays 0, no limit), since a batch frame of up to 256 messages
+ *     is one (docs/wire-format.md); default 100,000
  * @param maxMessageBytes largest frame accepted; larger ones are dropped ({@link
  *     DropReason#TOO_LARGE}), and a sender of one more than twice as large is disconnected by
  *     ZeroMQ before the frame is read, to protect memory; default 16 MiB

@@ -159,6 +159,13 @@ public final class RemoteThread implements Address, AutoCloseable {
     context.forget(this);
   }
 
+  /** Starts closing an own connection without waiting (the context closes many at once). */
+  void beginClose() {
+    if (shared == null) {
+      loop.beginClose();
+    }
+  }
+
   /**
    * Two shared handles (decoded from messages) are equal when they send on the same shared
    * connection; any other {@code RemoteThread} equals only itself.

@@ -215,6 +215,13 @@ final class SharedConnections {
     e.loop.close();
   }
 
+  /** Starts closing every connection now, without waiting (see SenderLoop.beginClose). */
+  void beginClose() {
+    for (Entry e : entries.values()) {
+      e.loop.beginClose();
+    }
+  }
+
   /** Stops the sweeper and closes every connection (each delivers what it holds first). */
   void close() {
     Thread s;

@@ -338,13 +338,32 @@ class ReplyAddressTest {
       return endpoint;
     }
 
-    /** The next frame; fails after {@link #WAIT}. */
+    /** Frames of a batch received, not yet returned. */
+    private final java.util.ArrayDeque<byte[]> unpacked = new java.util.ArrayDeque<>();
+
+    /**
+     * The next frame, unpacked from a batch if need be (a JavaCodec connection batches, see
+     * docs/wire-format.md); fails after {@link #WAIT}.
+     */
     byte[] receive() {
+      if (!unpacked.isEmpty()) {
+        return unpacked.poll();
+      }
       byte[] frame = socket.recv(0);
       if (frame == null) {
         throw new AssertionError("no frame within " + WAIT + " on " + endpoint);
       }
-      return frame;
+      if (!Frames.isBatch(frame)) {
+        return frame;
+      }
+      int p = Frames.HEADER_BYTES;
+      while (p < frame.length) {
+        int len = ((frame[p] & 0xFF) << 24) | ((frame[p + 1] & 0xFF) << 16)
+            | ((frame[p + 2] & 0xFF) << 8) | (frame[p + 3] & 0xFF);
+        unpacked.add(java.util.Arrays.copyOfRange(frame, p + 4, p + 4 + len));
+        p += 4 + len;
+      }
+      return unpacked.poll();
     }
 
     /** The next frame's JavaCodec String payload. */

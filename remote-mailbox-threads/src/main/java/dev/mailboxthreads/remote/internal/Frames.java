@@ -16,6 +16,9 @@ import java.util.List;
  *  +------+------+---------+----------+--------+---------------------------+
  *  flags bit 0: a metadata section follows the header:
  *               u32 big-endian length L, then L bytes, then the payload.
+ *  flags = 0x02 exactly, codec id 0: a batch. Instead of a payload, one or more
+ *               { u32 big-endian length N, then N bytes: a complete frame with its own
+ *               header, which is not a batch }, up to the end of the frame.
  *  other flag bits: reserved, must be 0.
  *
  *  metadata (the call envelope):
@@ -34,6 +37,8 @@ public final class Frames {
   static final byte MAGIC_1 = 0x62;
   static final byte VERSION = 1;
   static final int FLAG_METADATA = 1;
+  /** The flags of a batch frame (see {@link #batch}); nothing else may be set with it. */
+  static final int FLAG_BATCH = 2;
   static final byte KIND_REQUEST = 1;
   static final byte KIND_REPLY = 2;
   /** Longest reply endpoint, in UTF-8 bytes. */
@@ -53,6 +58,45 @@ public final class Frames {
     frame[2] = VERSION;
     frame[3] = (byte) codecId;
     frame[4] = 0;
+  }
+
+  /**
+   * Packs {@code n} complete frames into one batch frame: a header with codec id 0 and flags
+   * {@code 0x02}, then for each frame its length (u32 big-endian) and the frame itself.
+   *
+   * @param frames the frames, each with its own header and none a batch
+   * @param n how many of {@code frames}, from the first, to pack; 1 or more
+   * @param bodyBytes the sum over them of 4 + their length
+   * @return the batch frame
+   */
+  public static byte[] batch(byte[][] frames, int n, int bodyBytes) {
+    byte[] out = new byte[HEADER_BYTES + bodyBytes];
+    writeHeader(out, 0);
+    out[4] = FLAG_BATCH;
+    int p = HEADER_BYTES;
+    for (int i = 0; i < n; i++) {
+      byte[] f = frames[i];
+      int len = f.length;
+      out[p] = (byte) (len >>> 24);
+      out[p + 1] = (byte) (len >>> 16);
+      out[p + 2] = (byte) (len >>> 8);
+      out[p + 3] = (byte) len;
+      System.arraycopy(f, 0, out, p + 4, len);
+      p += 4 + len;
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code frame} has the header of a batch: magic, version, codec id 0, flags 0x02.
+   * Its body is checked while it is unpacked.
+   *
+   * @param frame a received frame
+   * @return true for a batch header
+   */
+  public static boolean isBatch(byte[] frame) {
+    return frame.length >= HEADER_BYTES && frame[0] == MAGIC_0 && frame[1] == MAGIC_1
+        && frame[2] == VERSION && frame[3] == 0 && frame[4] == FLAG_BATCH;
   }
 
   /**

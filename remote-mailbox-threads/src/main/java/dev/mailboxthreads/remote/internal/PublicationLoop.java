@@ -25,6 +25,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -222,7 +223,7 @@ public final class PublicationLoop implements Runnable {
           throw new RemoteMailboxException("cannot watch the publication's handshakes on "
               + requested + " (the context is closing?)", null);
         }
-        socket.setRcvHWM(options.receiveHighWaterMark());
+        socket.setRcvHWM(receiveHwm(options.receiveHighWaterMark()));
         // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
         // announcing 2 GiB makes the context's I/O thread die of OutOfMemoryError. With a limit,
         // JeroMQ drops such a peer's connection before allocating. The limit is twice ours, so
@@ -267,6 +268,18 @@ public final class PublicationLoop implements Runnable {
       IoThreads.closeQuietly(selector);
       bound.completeExceptionally(new RemoteMailboxException("publication closed", null));
     }
+  }
+
+  /**
+   * ZMQ_RCVHWM for a publication's receiveHighWaterMark. ZeroMQ counts messages, and a batch
+   * frame (up to SenderLoop.MAX_GROUP frames, docs/wire-format.md) is one; unscaled, a slow
+   * receiver could hold 256 times as many frames, and up to 64 KiB per message, as the setting
+   * says. Scaled like the sender's ZMQ_SNDHWM, full batches hold about the setting's number of
+   * frames; lone frames fewer, which only moves the waiting to the sender's queues. 0 (no limit)
+   * stays 0.
+   */
+  static int receiveHwm(int receiveHighWaterMark) {
+    return receiveHighWaterMark == 0 ? 0 : Math.max(1, receiveHighWaterMark / SenderLoop.MAX_GROUP);
   }
 
   /**
@@ -370,17 +383,63 @@ public final class PublicationLoop implements Runnable {
       if (frame == null) {
         return false;
       }
-      counters.received();
       if (socket.hasReceiveMore()) {
+        counters.received();
         while (socket.hasReceiveMore()) {
           socket.recv(ZMQ.DONTWAIT);
         }
         drop(DropReason.MALFORMED_FRAME, "a message of several frames (expected one)");
         continue;
       }
-      handle(frame);
+      if (Frames.isBatch(frame)) {
+        unbatch(frame);
+      } else {
+        counters.received();
+        handle(frame);
+      }
     }
     return true;
+  }
+
+  /**
+   * Handles each frame of a batch (docs/wire-format.md, "Batch frame") in order, as if it had
+   * come alone: each counts as received, and each is delivered or dropped by itself. A batch
+   * without frames, an inner batch, or a length that runs past the end counts as one received
+   * frame dropped as MALFORMED_FRAME; after a length past the end nothing more is read.
+   */
+  private void unbatch(byte[] batch) {
+    int p = Frames.HEADER_BYTES;
+    if (p == batch.length) {
+      counters.received();
+      drop(DropReason.MALFORMED_FRAME, "an empty batch (a batch carries one or more frames;"
+          + " see docs/wire-format.md)");
+      return;
+    }
+    while (p + 4 <= batch.length) {
+      long len = ((batch[p] & 0xFFL) << 24) | ((batch[p + 1] & 0xFF) << 16)
+          | ((batch[p + 2] & 0xFF) << 8) | (batch[p + 3] & 0xFF);
+      p += 4;
+      counters.received();
+      if (len > batch.length - p) {
+        drop(DropReason.MALFORMED_FRAME, "a batch whose frame of " + len + " bytes runs past"
+            + " the batch's end (" + (batch.length - p) + " bytes left; see"
+            + " docs/wire-format.md)");
+        return;
+      }
+      byte[] inner = Arrays.copyOfRange(batch, p, p + (int) len);
+      p += (int) len;
+      if (Frames.isBatch(inner)) {
+        drop(DropReason.MALFORMED_FRAME, "a batch inside a batch (batches do not nest; see"
+            + " docs/wire-format.md)");
+        continue;
+      }
+      handle(inner);
+    }
+    if (p != batch.length) {
+      counters.received();
+      drop(DropReason.MALFORMED_FRAME, "a batch with " + (batch.length - p)
+          + " trailing byte(s), too few for a frame length (see docs/wire-format.md)");
+    }
   }
 
   private void handle(byte[] frame) {

@@ -10,12 +10,14 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.Selector;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
@@ -46,20 +48,46 @@ public final class SenderLoop implements Runnable {
    * Frames travel in a Vyukov MPSC linked list like the core mailbox: getAndSet `tail`, then a
    * volatile write of prev.next. Per sender, order is kept.
    *
-   * The I/O thread waits in Selector.select on the socket's signalling channel. Before waiting
-   * it sets `idle` and re-checks the queue; a sender that appends and finds `idle` CASes it to
-   * false and calls Selector.wakeup() (thread-safe, and harmless to an interrupted caller).
+   * Batching (when options.batches()): the I/O thread packs the frames queued at that moment
+   * (up to MAX_GROUP of them and MAX_BATCH_BYTES) into one ZeroMQ message, a batch frame
+   * (Frames.batch, docs/wire-format.md); a lone frame goes as it is, so a quiet connection pays
+   * no latency and no bytes for it. It never waits for more. ZeroMQ's costs are per message on
+   * both sides (a Msg, a pipe write and flush, an encoder and a decoder step, a buffer), so under
+   * load they are divided by the batch size. ZMQ_SNDHWM counts messages, so it is set to
+   * sendHighWaterMark / MAX_GROUP: full batches then hold about sendHighWaterMark frames in
+   * ZeroMQ, lone frames fewer (the queue in front still holds sendHighWaterMark).
+   *
+   * Waiting: with a frame refused by the socket (at its high-water mark) the I/O thread waits in
+   * Selector.select on the socket's signalling channel for room. With nothing to do it parks
+   * (at most a second, then lets the socket process its pending commands): before parking it
+   * sets `idle` and re-checks the queue; a sender that appends and finds `idle` CASes it to
+   * false and unparks the I/O thread: a futex wake, cheaper for both than Selector.wakeup's
+   * eventfd write and epoll return, and harmless to an interrupted caller. Nothing needs an idle
+   * PUSH socket's commands sooner: the next send processes them.
    *
    * Closing: set CLOSED, wake the I/O thread. It hands everything reserved to the socket, then
    * closes it with the linger, so ZeroMQ keeps delivering in the background for that long. If
    * the socket stays full (receiver down) past the linger, what is left is discarded and
-   * counted.
+   * counted. A socket monitor, read by the I/O thread alone, tells whether any peer ever
+   * completed the ZMTP greeting (HANDSHAKE_PROTOCOL: JeroMQ 0.7.0 never emits
+   * HANDSHAKE_SUCCEEDED; the greeting is matched only by a peer whose mechanism, NULL or CURVE,
+   * agrees). If none did when the socket is to be closed, the I/O thread waits for one up to the
+   * rest of the linger, and if none comes, closes with linger 0 and counts every frame it handed
+   * to the socket as discarded: ZeroMQ could not have delivered any of them.
    */
   private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final long CLOSED = 1L << 62;
   private static final long COUNT = CLOSED - 1;
   private static final int BATCH = 1024;
+  /** Most frames packed into one ZeroMQ message. */
+  static final int MAX_GROUP = 256;
+  /** How long after connecting an ipc connection pokes JeroMQ's poller (see pokeIfStuck). */
+  private static final long POKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How often it pokes. */
+  private static final long POKE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** Most bytes packed into one ZeroMQ message (a single larger frame goes alone). */
+  private static final int MAX_BATCH_BYTES = 64 * 1024;
 
   private static final VarHandle STATE;
   private static final VarHandle TAIL;
@@ -92,6 +120,8 @@ public final class SenderLoop implements Runnable {
   private final String description;
   private final int capacity;
   private final Thread ioThread;
+  /** Frames packed per ZeroMQ message at most: MAX_GROUP with batching, else 1. */
+  private final int maxGroup;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
   /** CLOSED bit | reserved slots. */
@@ -104,7 +134,7 @@ public final class SenderLoop implements Runnable {
   /** The stub before the oldest frame. I/O thread only. */
   private Node head;
 
-  /** True while the I/O thread is (about to be) waiting in select. */
+  /** True while the I/O thread is (about to be) parked, waiting for frames. */
   @SuppressWarnings("unused") // through IDLE
   private volatile boolean idle;
 
@@ -123,6 +153,15 @@ public final class SenderLoop implements Runnable {
   private volatile long discarded;
   private final LongAdder timedOut = new LongAdder();
 
+  /** The monitor's PAIR socket, HANDSHAKE_PROTOCOL events only. I/O thread only. */
+  private ZMQ.Socket monitor;
+  /** Whether a peer ever completed a handshake. I/O thread only. */
+  private boolean handshaken;
+  /** Until when (nanoTime) to poke JeroMQ's poller while no handshake came; 0: not. I/O only. */
+  private long pokeUntil;
+  /** When (nanoTime) the next poke is due. I/O thread only. */
+  private long nextPoke;
+
   /**
    * Creates the loop; call {@link #start()} next.
    *
@@ -136,6 +175,7 @@ public final class SenderLoop implements Runnable {
     this.endpoints = List.copyOf(endpoints);
     this.description = String.join(", ", endpoints);
     this.capacity = options.sendHighWaterMark();
+    this.maxGroup = options.batches() ? MAX_GROUP : 1;
     Node stub = new Node(null);
     this.head = stub;
     this.tail = stub;
@@ -178,10 +218,7 @@ public final class SenderLoop implements Runnable {
     Node prev = (Node) TAIL.getAndSet(this, node);
     prev.next = node;
     if (idle && IDLE.compareAndSet(this, true, false)) {
-      Selector sel = selector;
-      if (sel != null) {
-        sel.wakeup();
-      }
+      LockSupport.unpark(ioThread);
     }
   }
 
@@ -231,6 +268,16 @@ public final class SenderLoop implements Runnable {
    * thread has ended. Idempotent.
    */
   public void close() {
+    beginClose();
+    awaitEnd();
+  }
+
+  /**
+   * Starts {@link #close()} without waiting for it: stops accepting frames and wakes the I/O
+   * thread, which goes on closing by itself. Lets a caller close many connections at once, their
+   * lingers running together. Idempotent.
+   */
+  public void beginClose() {
     markClosed();
     lock.lock();
     try {
@@ -242,7 +289,7 @@ public final class SenderLoop implements Runnable {
     if (sel != null) {
       sel.wakeup();
     }
-    awaitEnd();
+    LockSupport.unpark(ioThread);
   }
 
   private void markClosed() {
@@ -295,16 +342,19 @@ public final class SenderLoop implements Runnable {
       try {
         socket = context.socket(SocketType.PUSH);
         socket.setLinger((int) Math.min(Integer.MAX_VALUE, options.linger().toMillis()));
-        socket.setSndHWM(options.sendHighWaterMark());
+        // the high-water mark counts ZeroMQ messages, and a batch is one: scale it so that what
+        // ZeroMQ holds in full batches stays about sendHighWaterMark frames
+        socket.setSndHWM(Math.max(1, options.sendHighWaterMark() / maxGroup));
         // JeroMQ's immediate flag is the inverse of libzmq's ZMQ_IMMEDIATE: its default (true)
         // creates the pipe at connect time, so messages wait for an endpoint not yet reachable.
         socket.setImmediate(true);
         boolean ipc = endpoints.stream().anyMatch(e -> e.startsWith("ipc:"));
         // JeroMQ's poller can lose the registration of a freshly connected engine (an ipc
         // connect completes synchronously and hits it about half the time; tcp rarely), so the
-        // handshake never starts. A short handshake interval tears such an engine down and
-        // reconnects; messages queued in the pipe survive. See docs/remote.md.
-        socket.setHandshakeIvl(ipc ? 200 : 2000);
+        // handshake never starts. ipc connections poke the poller (pokeIfStuck); a short
+        // handshake interval tears a still-stuck engine down and reconnects; messages queued in
+        // the pipe survive. See docs/remote.md.
+        socket.setHandshakeIvl(handshakeIvlMillis(ipc));
         socket.setReconnectIVL(ipc ? 10 : 100);
         socket.setReconnectIVLMax(2000);
         if (options.curve() != null) {
@@ -312,8 +362,21 @@ public final class SenderLoop implements Runnable {
           socket.setCurvePublicKey(ZMQ.Curve.z85Decode(options.curve().keys().publicKey()));
           socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
         }
+        String monitorEndpoint = "inproc://mbt-monitor-" + ioThread.getName() + "-"
+            + Integer.toHexString(System.identityHashCode(this));
+        if (!socket.monitor(monitorEndpoint, ZMQ.EVENT_HANDSHAKE_PROTOCOL)) {
+          throw new RemoteMailboxException("cannot monitor the connection to " + description, null);
+        }
+        monitor = context.socket(SocketType.PAIR);
+        monitor.setLinger(0);
+        monitor.connect(monitorEndpoint); // before any connect: no event is missed
         for (String endpoint : endpoints) {
           connect(socket, endpoint);
+        }
+        if (ipc) {
+          long now = System.nanoTime();
+          pokeUntil = now + POKE_WINDOW_NANOS;
+          nextPoke = now + POKE_EVERY_NANOS;
         }
         selector = IoThreads.selectorFor(socket);
       } catch (RuntimeException | IOException e) {
@@ -330,10 +393,29 @@ public final class SenderLoop implements Runnable {
       discardQueued(0);
     } finally {
       if (socket != null) {
+        socket.monitor(null, 0);
         socket.close(); // ZeroMQ goes on delivering what it holds for the linger
+      }
+      if (monitor != null) {
+        monitor.close();
       }
       IoThreads.closeQuietly(selector);
     }
+  }
+
+  /**
+   * The handshake interval (ZMQ_HANDSHAKE_IVL) of a connection: the watchdog for JeroMQ 0.7.0's
+   * lost registration of a freshly connected engine (docs/remote.md, JeroMQ traps). ipc
+   * connections also poke the poller (pokeIfStuck), which ends nearly every such stall within
+   * 10 to 20 ms; 200 ms stays the backstop, long enough that a slow but healthy handshake on a
+   * loaded host (or a CURVE one in a cold JVM) is not torn down (50 ms was tried: more tails
+   * over 200 ms under load, not fewer). tcp, which rarely hits the bug, uses 2 s.
+   *
+   * @param ipc whether an endpoint is ipc
+   * @return milliseconds
+   */
+  static int handshakeIvlMillis(boolean ipc) {
+    return ipc ? 200 : 2000;
   }
 
   private static void connect(ZMQ.Socket socket, String endpoint) {
@@ -351,20 +433,52 @@ public final class SenderLoop implements Runnable {
   private void loop(ZMQ.Socket socket) {
     Selector sel = selector;
     byte[] pending = null; // refused by the socket (at its high-water mark)
+    int pendingFrames = 0; // frames in pending (a batch holds several)
+    byte[] carry = null; // polled, but did not fit in the last batch
+    byte[][] group = new byte[maxGroup][];
     long closeDeadline = 0;
     for (;;) {
+      if (pokeUntil != 0) {
+        pokeIfStuck();
+      }
       int handed = 0;
       while (handed < BATCH) {
-        byte[] frame = pending != null ? pending : poll();
-        if (frame == null) {
-          break;
+        byte[] message;
+        int frames;
+        if (pending != null) {
+          message = pending;
+          frames = pendingFrames;
+        } else {
+          // opportunistic batching: take what is queued now, never wait for more
+          int n = 0;
+          int bytes = 0;
+          for (;;) {
+            byte[] f = carry != null ? carry : poll();
+            carry = null;
+            if (f == null) {
+              break;
+            }
+            if (n > 0 && (n == maxGroup || bytes + 4 + f.length > MAX_BATCH_BYTES)) {
+              carry = f;
+              break;
+            }
+            group[n++] = f;
+            bytes += 4 + f.length;
+          }
+          if (n == 0) {
+            break;
+          }
+          frames = n;
+          message = n == 1 ? group[0] : Frames.batch(group, n, bytes);
+          Arrays.fill(group, 0, n, null);
         }
-        if (!socket.send(frame, ZMQ.DONTWAIT)) {
-          pending = frame;
+        if (!socket.send(message, ZMQ.DONTWAIT)) {
+          pending = message;
+          pendingFrames = frames;
           break;
         }
         pending = null;
-        handed++;
+        handed += frames;
       }
       if (handed > 0) {
         release(handed);
@@ -376,7 +490,10 @@ public final class SenderLoop implements Runnable {
       }
       if (pending != null) {
         if (closing && System.nanoTime() - closeDeadline >= 0) {
-          discardQueued(1);
+          discardQueued(pendingFrames + (carry != null ? 1 : 0));
+          if (!awaitHandshake(0)) {
+            discardHeldByZeroMq();
+          }
           socket.setLinger(0); // the linger is used up: ZeroMQ drops what it still holds
           return;
         }
@@ -385,12 +502,18 @@ public final class SenderLoop implements Runnable {
         }
         continue;
       }
-      if (handed == BATCH) {
+      if (handed >= BATCH || carry != null) {
         continue;
       }
       if (closing) {
         if ((s & COUNT) == 0) {
-          // everything reserved was handed over; ZeroMQ gets what is left of the linger
+          // everything reserved was handed over; ZeroMQ gets what is left of the linger, once a
+          // peer has completed a handshake (else nothing of it could ever be delivered)
+          if (sent > 0 && !awaitHandshake(closeDeadline)) {
+            discardHeldByZeroMq();
+            socket.setLinger(0);
+            return;
+          }
           long left = Math.max(0, closeDeadline - System.nanoTime());
           socket.setLinger((int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
           return;
@@ -403,9 +526,87 @@ public final class SenderLoop implements Runnable {
         IDLE.setVolatile(this, false);
         continue;
       }
-      select(sel, 1000);
+      // idle: park rather than select (see the notes); the socket's commands wait for the next
+      // send, or for the getEvents below, at most a second
+      LockSupport.parkNanos(this, pokeUntil != 0
+          ? Math.max(1, nextPoke - System.nanoTime()) : 1_000_000_000L);
       IDLE.setVolatile(this, false);
+      socket.getEvents(); // processes the socket's pending commands
     }
+  }
+
+  /**
+   * Works around JeroMQ 0.7.0's lost registration of a freshly connected ipc engine
+   * (docs/remote.md, JeroMQ traps): the engine's selection key was cancelled by the retired
+   * connecter's handle, and the poller registers it again on its next pass over its handles,
+   * which only a change to some handle of that I/O thread triggers. Until a handshake is seen
+   * (or POKE_WINDOW_NANOS has passed), every POKE_EVERY_NANOS this binds a throwaway socket on
+   * loopback tcp and closes it at once: its listener is added to and removed from the same
+   * I/O thread's poller (the context has one), and each triggers such a pass. A healthy engine
+   * is not disturbed by the pass.
+   */
+  private void pokeIfStuck() {
+    if (awaitHandshake(0) || System.nanoTime() - pokeUntil > 0) {
+      pokeUntil = 0;
+      return;
+    }
+    if (System.nanoTime() - nextPoke < 0) {
+      return;
+    }
+    nextPoke = System.nanoTime() + POKE_EVERY_NANOS;
+    try {
+      ZMQ.Socket poke = context.socket(SocketType.PULL);
+      try {
+        poke.setLinger(0);
+        poke.bind("tcp://127.0.0.1:*");
+      } finally {
+        poke.close();
+      }
+    } catch (RuntimeException e) {
+      pokeUntil = 0; // no loopback tcp here: the handshake interval remains the watchdog
+      LOG.log(Level.DEBUG, "cannot poke JeroMQ's poller for " + description, e);
+    }
+  }
+
+  /**
+   * Whether a peer has completed a handshake, waiting for one until {@code deadline}
+   * (System.nanoTime; 0: do not wait).
+   */
+  @SuppressWarnings("deprecation") // ZMQ.Event: its replacement needs a ZContext (ZMonitor)
+  private boolean awaitHandshake(long deadline) {
+    while (!handshaken) {
+      long left = deadline == 0 ? 0 : deadline - System.nanoTime();
+      ZMQ.Event event;
+      if (left <= 0) {
+        event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT);
+      } else {
+        monitor.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        event = ZMQ.Event.recv(monitor);
+      }
+      if (event == null) {
+        if (deadline == 0 || deadline - System.nanoTime() <= 0) {
+          return false;
+        }
+        continue;
+      }
+      if (event.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+        handshaken = true;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Counts every frame handed to the socket as discarded: no peer ever completed a handshake,
+   * so ZeroMQ holds them all and drops them when the socket closes with linger 0.
+   */
+  private void discardHeldByZeroMq() {
+    long n = sent;
+    sent = 0; // single writer; they did not leave through ZeroMQ after all
+    discarded += n;
+    LOG.log(Level.WARNING, "connection to " + description + " discarded " + n
+        + " message(s) held by ZeroMQ at close: no receiver ever completed a handshake within"
+        + " the linger (" + options.linger() + "); is anything listening there?");
   }
 
   private static void select(Selector sel, long millis) {
