@@ -111,8 +111,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /** A removed message's slot. */
   private static final Object TAKEN = new Object();
 
-  /** Slots of the first chunk after an empty state; small, for mailboxes that hold a few. */
-  static final int FIRST_CHUNK = 8;
+  /**
+   * Slots of the first chunk after an empty state: small, for mailboxes that hold one or two at a
+   * time (8 made the ring of 10^6 threads slower: docs/benchmarks.md).
+   */
+  static final int FIRST_CHUNK = 2;
 
   /** Most slots in a chunk: each next chunk has four times as many as its predecessor. */
   static final int MAX_CHUNK = 128;

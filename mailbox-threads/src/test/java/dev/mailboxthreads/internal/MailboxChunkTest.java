@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What the chunked layout of {@link Mailbox} makes risky: positions at chunk edges, cursors and
  * tombstones across chunks, the return to the shared empty state, and many producers crossing
- * chunk boundaries. Chunks hold 8, 32, then 128 slots, so the first boundaries fall after
- * messages 8, 40, 168, 296...
+ * chunk boundaries. Chunks hold 2, 8, 32, then 128 slots, so the first boundaries fall after
+ * messages 2, 10, 42, 170, 298...
  */
 class MailboxChunkTest {
 
   /** Positions on both sides of the first chunk boundaries. */
-  private static final int[] EDGES = {0, 7, 8, 39, 40, 167, 168, 295, 296};
+  private static final int[] EDGES = {0, 1, 2, 9, 10, 41, 42, 169, 170, 297, 298};
 
   private static Mailbox mailboxOf(Thread owner) {
     return new Mailbox(owner, new ReferenceQueue<>());
@@ -48,25 +48,26 @@ class MailboxChunkTest {
     return out;
   }
 
+  /** Chunks a mailbox holding {@code messages} messages from an empty state needs. */
+  private static int chunksFor(int messages) {
+    int chunks = 0;
+    for (int size = Mailbox.FIRST_CHUNK, held = 0; held < messages;
+        held += size, size = Math.min(size * 4, Mailbox.MAX_CHUNK)) {
+      chunks++;
+    }
+    return chunks;
+  }
+
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void chunkSizes_growFromFirstToMax() {
+    assertThat(chunksFor(298)).as("2 + 8 + 32 + 128 + 128").isEqualTo(5);
     Mailbox m = mailboxOf(Thread.currentThread());
-    m.offer(0);
-    assertThat(m.chunks()).isEqualTo(1);
-    for (int i = 1; i < Mailbox.FIRST_CHUNK; i++) {
+    for (int i = 0; i < 400; i++) {
       m.offer(i);
+      assertThat(m.chunks()).as("after %d messages", i + 1).isEqualTo(chunksFor(i + 1));
     }
-    assertThat(m.chunks()).as("the first chunk holds %d", Mailbox.FIRST_CHUNK).isEqualTo(1);
-    m.offer(8);
-    assertThat(m.chunks()).isEqualTo(2);
-    for (int i = 9; i < 296; i++) {
-      m.offer(i);
-    }
-    assertThat(m.chunks()).as("8 + 32 + 128 + 128").isEqualTo(4);
-    m.offer(296);
-    assertThat(m.chunks()).isEqualTo(5);
-    assertThat(takeAll(m)).containsExactlyElementsOf(range(0, 297));
+    assertThat(takeAll(m)).containsExactlyElementsOf(range(0, 400));
   }
 
   /** The cursor walks across many chunks, and extraction works at each side of each edge. */
@@ -153,7 +154,7 @@ class MailboxChunkTest {
       for (int i = 0; i < 50; i++) {
         m.offer(i);
       }
-      assertThat(m.chunks()).isEqualTo(3);
+      assertThat(m.chunks()).isEqualTo(chunksFor(50));
       assertThat(takeAll(m)).isEqualTo(range(0, 50));
       assertThat(m.take(TimeUnit.MICROSECONDS.toNanos(100))).as("times out").isNull();
       assertThat(m.chunks()).as("round %d: no chunk once it waited empty", round).isZero();
