@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * status still set, and its mailbox is left as it was.
  *
  * <p>What the code does for a thread that is <em>already</em> interrupted when it calls (found
- * in {@code Mailbox.awaitAfter}/{@code park}): a message that is already there is returned and
+ * in {@code Mailbox.await}): a message that is already there is returned and
  * the interrupt status is left set; only a call that would have to wait throws. A poll ({@link
  * Duration#ZERO}) never waits, so on an empty mailbox it times out even when interrupted.
  */

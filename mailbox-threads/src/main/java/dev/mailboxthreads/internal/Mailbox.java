@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * The mailbox of one thread: a multi-producer, single-consumer linked list with a cursor.
+ * The mailbox of one thread: a multi-producer, single-consumer queue of array chunks with a
+ * cursor.
  *
  * <p>A mailbox is a {@link WeakReference} to its owner thread, so that the registry that maps
  * threads to mailboxes never keeps a thread alive, and it is the {@link Address} of that thread,
@@ -27,72 +28,118 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /*
    * Implementation notes.
    *
-   * Messages are Nodes in a singly linked list, in arrival order. `head` is a stub whose value
-   * is always null; the messages are head.next, head.next.next, ... Producers append with
-   * Vyukov's wait-free MPSC protocol: swap `tail` to the new node (getAndSet, one atomic
-   * instruction, this is the linearization point of send), then link prev.next to it with a
-   * volatile write. Between the two steps the list is briefly cut after prev: the consumer sees
-   * prev.next == null and treats the mailbox as empty up to there; the producer's volatile write
-   * and its later read of `waiter` make sure the consumer is woken if it parked meanwhile.
+   * Layout. Messages sit in the slots of Chunks (an Object[] each), in arrival order; chunks are
+   * linked by `next`. A chunk's `claimed` counts the slots producers have claimed. The first
+   * chunk after an empty state has FIRST_CHUNK slots, each next one four times as many as its
+   * predecessor, up to MAX_CHUNK. A slot is null (not written yet), a message (or a Limited
+   * wrapping a message and the limit it was counted in), or TAKEN (a tombstone: removed).
    *
-   * Node states: live (value != null) or removed (value == null, a "tombstone"). Only the owner
-   * removes, and it unlinks a removed node at once when the node has a successor; a node whose
-   * next is null may still be the `prev` of a producer that is about to link after it, so the
-   * owner never unlinks it then: it only nulls its value. Traversals skip tombstones and unlink
-   * them as soon as they have a successor. Hence:
-   *   - a producer writes `next` only of the node it got from getAndSet, and only from null;
-   *   - the owner writes `next` only of nodes whose `next` is already non-null, which no producer
-   *     will ever write again. No write to `next` is ever lost.
+   * Send. A producer reads `tail` and claims slot i = claimed++ (getAndAdd: the linearization
+   * point of send). If i < length it writes its message into slot i with release semantics.
+   * If i >= length the chunk is full: the producer links a new chunk, holding its message in
+   * slot 0 and claimed = 1, by CAS of `next` from null (if that fails another producer linked
+   * one: it helps move `tail` there and tries again), then moves `tail` to it by CAS. A
+   * producer's messages thus sit in increasing positions (per-sender FIFO); a claimed slot is
+   * always written (no code can fail between the getAndAdd and the write). Between the two a
+   * slot is claimed but null: the owner treats the mailbox as empty from there (it must not
+   * skip the slot), like the cut in a linked list between swap and link.
    *
-   * Cursor (Gambit semantics): `cursor` is the node last returned by mailboxNext, or `head` when
-   * rewound; `cursorPrev` is its predecessor when cursor != head. Because traversals only unlink
-   * nodes *after* the node they start from, cursorPrev stays the predecessor of cursor until the
-   * owner rewinds.
+   * Empty state. A mailbox that holds no chunk has head == tail == EMPTY, a chunk of length 0
+   * shared by every mailbox and never written. A producer that reads EMPTY from `tail` makes a
+   * first chunk holding its message and installs it by CAS of `tail` from EMPTY, then writes
+   * `head` (volatile): `head` is the owner's field except while it is EMPTY, when only the
+   * producer that won that CAS writes it. The owner sees tail != EMPTY with head == EMPTY as
+   * "a message is on its way" (below). A mailbox returns to EMPTY when the owner is about to
+   * park with nothing left (`tryReset`): it writes head = EMPTY, then seals the head chunk by
+   * CAS of `claimed` from its own position h to SEALED (which succeeds only if no producer
+   * claimed a slot after h, and makes every later getAndAdd return >= SEALED), then moves
+   * `tail` from the sealed chunk to EMPTY. A producer that claims >= SEALED helps move `tail`
+   * to EMPTY and tries again; one that claims in [length, SEALED) knows the chunk is full and
+   * never sealed, so the owner will follow its `next`. `tail` may lag behind the chunk the owner
+   * sealed (producers move it one chunk at a time); the owner then moves it to EMPTY only if its
+   * chain still ends at the sealed chunk, so that a chunk installed meanwhile is never lost. So
+   * an idle thread (parked in receive) holds no chunk, and a ring of 10^6 threads no 10^6
+   * chunks.
    *
-   * Parking: the owner publishes itself in `waiter` (volatile write), re-checks for a message
-   * (volatile read of next), and parks only if there is none. A producer links its node
-   * (volatile write of next) and then reads `waiter` (volatile read); if it finds a thread it
-   * CASes `waiter` to null and unparks it, so only one producer pays for the unpark. Sequential
-   * consistency of volatiles makes the owner see the node or the producer see the owner.
+   * Owner. `head`/`headIndex` is the oldest position that may hold a live message: slots
+   * before it are consumed. Taking the oldest message writes TAKEN into its slot (so the
+   * message can be collected) and moves headIndex on; tombstones at the head are skipped
+   * lazily, and a consumed chunk is left for its `next` (the old one becomes garbage).
+   * The cursor (Gambit semantics) is `cursor`/`cursorIndex`, the slot of the message last
+   * returned by mailboxNext, or cursor == null when rewound. Removing the message under the
+   * cursor (mailboxExtractAndRewind, selective receive) anywhere but at the head writes TAKEN
+   * into its slot: a tombstone every traversal skips. Slots never move, so the cursor stays
+   * valid whatever producers do. A chunk whose slots are all tombstones (`dead` == length) and
+   * that has a successor is unlinked by the next traversal that passes it (the owner writes the
+   * predecessor's `next`, already non-null, which no producer writes again), so a message stuck
+   * at the head while later ones are taken selectively costs at most one partly dead chunk per
+   * live message, not one slot per message ever taken.
    *
-   * Closing: `waiter` = CLOSED is terminal. The closer then walks the list and claims every
-   * remaining value by CAS (value -> null), counting each as dropped. A producer checks `waiter`
-   * before appending (so a closed mailbox does not grow) and again after linking; if it then
-   * sees CLOSED it tries to claim its own value by CAS. Exactly one of closer and producer wins
-   * each value, so every message is either received, or counted as dropped exactly once.
+   * Parking: the owner publishes itself in `waiter` (volatile write), re-checks, and parks only
+   * if nothing is on its way. A producer's claim (getAndAdd), link (CAS of next) or install (CAS
+   * of tail) comes before its volatile read of `waiter`; the owner's re-check reads, after its
+   * write of `waiter`, the same variables: `claimed` of the chunk where it stopped (a claim
+   * beyond its position means a message is being written: it spins until the slot is written,
+   * never parks), that chunk's `next`, or `head`/`tail` when empty. Sequential consistency of
+   * these accesses makes the owner see the producer's step or the producer see the owner; a
+   * producer that finds a thread CASes `waiter` to null and unparks it, so only one pays.
+   *
+   * Closing: `waiter` = CLOSED is terminal. The closer then walks from the head through every
+   * claimed slot (waiting out producers between claim and write), claiming every remaining
+   * value by CAS (value -> TAKEN) and counting it as dropped. A producer checks `waiter` before
+   * appending (so a closed mailbox does not grow) and again after writing; if it then sees
+   * CLOSED it tries to claim its own value by CAS. A producer whose claim came before CLOSED is
+   * seen by the walk; one whose claim came after sees CLOSED. Exactly one of closer and producer
+   * wins each value, so every message is either received, or counted as dropped exactly once.
    */
 
   /**
-   * The stub of every mailbox that has never held a message, so that such a mailbox (an idle
-   * thread waiting for its first message, say) costs no node. Shared, so nobody ever writes its
-   * {@code next}: a producer whose predecessor is EMPTY links its node through {@link
-   * #afterEmpty} instead, and the owner reads and unlinks through {@link #nextOf} and {@link
-   * #setNext}.
+   * The chunk of every mailbox that holds none: length 0, shared, never written ({@code claimed}
+   * stays 0 and {@code next} null), so that an idle mailbox costs no chunk.
    */
-  private static final Node EMPTY = new Node(null);
+  private static final Chunk EMPTY = new Chunk(0, null);
 
-  /** True while nobody has written the shared stub; for tests. */
+  /** True while nobody has written the shared empty chunk; for tests. */
   static boolean emptyStubUntouched() {
-    return EMPTY.next == null && EMPTY.value == null && EMPTY.bound == null;
+    return EMPTY.slots.length == 0 && (int) CLAIMED.getVolatile(EMPTY) == 0
+        && NEXT.getVolatile(EMPTY) == null;
   }
 
   /** The value of {@link #waiter} once the mailbox is closed; terminal. */
   private static final Object CLOSED = new Object();
 
+  /** A removed message's slot. */
+  private static final Object TAKEN = new Object();
+
+  /**
+   * Slots of the first chunk after an empty state: small, for mailboxes that hold one or two at a
+   * time (8 made the ring of 10^6 threads slower: docs/benchmarks.md).
+   */
+  static final int FIRST_CHUNK = 2;
+
+  /** Most slots in a chunk: each next chunk has four times as many as its predecessor. */
+  static final int MAX_CHUNK = 128;
+
+  /** {@code claimed} of a chunk the owner gave up when the mailbox emptied; see the notes. */
+  private static final int SEALED = 1 << 30;
+
   private static final VarHandle TAIL;
+  private static final VarHandle HEAD;
   private static final VarHandle WAITER;
   private static final VarHandle NEXT;
-  private static final VarHandle VALUE;
+  private static final VarHandle CLAIMED;
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
   private static final VarHandle NEXT_IN_BUCKET;
   private static final VarHandle BOUND;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      TAIL = lookup.findVarHandle(Mailbox.class, "tail", Node.class);
+      TAIL = lookup.findVarHandle(Mailbox.class, "tail", Chunk.class);
+      HEAD = lookup.findVarHandle(Mailbox.class, "head", Chunk.class);
       WAITER = lookup.findVarHandle(Mailbox.class, "waiter", Object.class);
-      NEXT = lookup.findVarHandle(Node.class, "next", Node.class);
-      VALUE = lookup.findVarHandle(Node.class, "value", Object.class);
+      NEXT = lookup.findVarHandle(Chunk.class, "next", Chunk.class);
+      CLAIMED = lookup.findVarHandle(Chunk.class, "claimed", int.class);
       NEXT_IN_BUCKET = lookup.findVarHandle(Mailbox.class, "nextInBucket", Mailbox.class);
       BOUND = lookup.findVarHandle(Mailbox.class, "bound", Bound.class);
     } catch (ReflectiveOperationException e) {
@@ -100,57 +147,78 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
   }
 
-  /** One message in the list. */
-  static final class Node {
-    /** The message; null once taken or removed. Written by its producer before publication. */
-    Object value;
-    /** The successor; see the class notes for who may write it and when. */
-    volatile Node next;
+  /** An array of message slots and the link to the next chunk. */
+  static final class Chunk {
+    /** The slots; see the class notes for their states. */
+    final Object[] slots;
     /**
-     * The limit this message was counted against, or null; written by its producer before
-     * publication. Fits in the node's alignment padding: a node is 24 bytes with or without it.
+     * Slots claimed by producers (getAndAdd; may exceed the length), or SEALED and more once the
+     * owner gave the chunk up. Accessed through CLAIMED, except in the constructor.
      */
-    Bound bound;
+    int claimed;
+    /**
+     * The next chunk: null, then set once by CAS; after that only the owner rewrites it (to
+     * unlink dead chunks). Accessed through NEXT.
+     */
+    Chunk next;
+    /** Tombstones left by removals from the middle. Owner only. */
+    int dead;
 
-    Node(Object value) {
-      this.value = value;
+    /** A chunk of {@code length} slots, with {@code first} in slot 0 unless it is null. */
+    Chunk(int length, Object first) {
+      slots = new Object[length];
+      if (first != null) {
+        slots[0] = first;
+        claimed = 1; // plain writes: the chunk is published by a CAS
+      }
+    }
+  }
+
+  /** A message counted in a limit: the limit's place is given back when it is removed. */
+  private static final class Limited {
+    final Object message;
+    final Bound bound;
+
+    Limited(Object message, Bound bound) {
+      this.message = message;
+      this.bound = bound;
     }
   }
 
   /** {@link #hash} of the owner thread, fixed at creation; the registry's hash. */
   final int threadHash;
 
-  /** Last node appended; swapped by producers. Never null. */
+  /**
+   * The chunk producers claim slots in: the newest, or one behind it while a producer that
+   * linked a new chunk has not moved it yet. EMPTY when the mailbox holds no chunk.
+   */
   @SuppressWarnings("unused") // accessed through TAIL
-  private volatile Node tail;
+  private volatile Chunk tail;
 
   /** null, the owner thread while it is about to park or parked, or CLOSED (terminal). */
   private volatile Object waiter;
 
-  /** The stub before the oldest message. Owner only. */
-  private Node head;
+  /**
+   * The chunk of the oldest message, or EMPTY. The owner's, except while EMPTY: then written
+   * once (volatile, through HEAD) by the producer that installed the first chunk.
+   */
+  private Chunk head;
 
-  /** The node last returned by mailboxNext, or head when rewound. Owner only. */
-  private Node cursor;
+  /** The slot in head of the oldest message that may be live; 0 while head is EMPTY. Owner. */
+  private int headIndex;
 
-  /** The predecessor of cursor when cursor != head. Owner only. */
-  private Node cursorPrev;
+  /** The chunk of the message last returned by mailboxNext, or null when rewound. Owner only. */
+  private Chunk cursor;
+
+  /** The slot of that message in cursor. Owner only. */
+  private int cursorIndex;
 
   /**
    * The next mailbox in this one's registry bucket. Written only under the registry's lock,
-   * read without it; see {@link Mailboxes}. Fits in the object's alignment padding: a mailbox
-   * is 56 bytes with or without it.
+   * read without it; see {@link Mailboxes}. A mailbox is 64 bytes with it.
    */
   @SuppressWarnings("unused") // accessed through NEXT_IN_BUCKET
   private Mailbox nextInBucket;
-
-  /**
-   * The first node ever appended, while {@code head} is still {@link #EMPTY}: EMPTY's {@code
-   * next} for this mailbox. Written once by the producer that swapped EMPTY out of {@code tail},
-   * then only by the owner, which clears it when {@code head} moves on (it would otherwise keep
-   * every later node reachable). Fits in the object's alignment padding.
-   */
-  private volatile Node afterEmpty;
 
   /** The limit, or null when unbounded (the default). Replaced by {@link #limit}. */
   private volatile Bound bound;
@@ -159,7 +227,6 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     super(owner, queue);
     this.threadHash = hash(owner);
     this.head = EMPTY;
-    this.cursor = EMPTY;
     this.tail = EMPTY;
   }
 
@@ -257,22 +324,54 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /** Appends; {@code b} is the bound a place was reserved in, or null. */
   private int append(Object message, Bound b) {
-    Node node = new Node(message);
-    if (b != null) {
-      node.bound = b;
+    Object item = b == null ? message : new Limited(message, b);
+    for (;;) {
+      Chunk c = (Chunk) TAIL.getVolatile(this);
+      if (c == EMPTY) {
+        Chunk first = new Chunk(FIRST_CHUNK, item);
+        if (TAIL.compareAndSet(this, EMPTY, first)) {
+          HEAD.setVolatile(this, first); // head is ours while EMPTY: see the notes
+          return published(first, 0, item);
+        }
+        continue;
+      }
+      Object[] slots = c.slots;
+      int i = (int) CLAIMED.getAndAdd(c, 1);
+      if (i < slots.length) {
+        SLOT.setRelease(slots, i, item);
+        return published(c, i, item);
+      }
+      if (i >= SEALED) {
+        TAIL.compareAndSet(this, c, EMPTY); // help the owner that gave c up; then install
+        continue;
+      }
+      // c is full and was never sealed: the owner will follow its next
+      Chunk n = (Chunk) NEXT.getVolatile(c);
+      if (n == null) {
+        Chunk fresh = new Chunk(Math.min(slots.length * 4, MAX_CHUNK), item);
+        if (NEXT.compareAndSet(c, null, fresh)) {
+          TAIL.compareAndSet(this, c, fresh);
+          return published(fresh, 0, item);
+        }
+        n = (Chunk) NEXT.getVolatile(c);
+      }
+      TAIL.compareAndSet(this, c, n);
     }
-    Node prev = (Node) TAIL.getAndSet(this, node);
-    if (prev == EMPTY) {
-      afterEmpty = node; // volatile write, as below
-    } else {
-      prev.next = node; // volatile write: publishes node.value, then read waiter (Dekker)
-    }
+  }
+
+  /**
+   * After {@code item} was written into slot {@code i} of {@code c} (by a claim, a link or an
+   * install, each before this volatile read of waiter): wakes the owner, or takes the message
+   * back if the mailbox was closed meanwhile.
+   */
+  private int published(Chunk c, int i, Object item) {
     Object w = waiter;
     if (w != null) {
       if (w == CLOSED) {
-        // Closed while we appended: the closer may or may not have seen our node.
-        if (VALUE.compareAndSet(node, message, null)) {
+        // Closed while we appended: the closer may or may not have seen our slot.
+        if (SLOT.compareAndSet(c.slots, i, item, TAKEN)) {
           Mailboxes.countDropped(1);
+          releasePlace(item);
         }
         return DROPPED_ENDED;
       }
@@ -375,40 +474,79 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * @return the message, or null if the time ran out
    */
   public Object take(long timeoutNanos) {
-    // awaitAfter by hand: one frame fewer in the stack of every thread parked here, which a
+    // awaitHead by hand: one frame fewer in the stack of every thread parked here, which a
     // parked virtual thread keeps on the heap (IdleHeap measures it)
-    Node from = head;
-    Node first = liveAfter(from);
-    if (first == null && (timeoutNanos == 0 || (first = park(from, timeoutNanos)) == null)) {
-      return null;
+    if (!headLive()) {
+      if (timeoutNanos == 0) {
+        return null;
+      }
+      long deadline = Deadlines.deadline(timeoutNanos);
+      do {
+        if (!await(null, 0, timeoutNanos, deadline)) {
+          return null;
+        }
+      } while (!headLive());
     }
-    return removeFirst(first);
+    return removeHead();
   }
 
-  /** first == head.next and is live. */
-  private Object removeFirst(Node first) {
-    Object value = first.value;
-    first.value = null;
-    releasePlace(first);
-    Node oldHead = head;
-    head = first; // first becomes the stub
-    if (oldHead == EMPTY) {
-      afterEmpty = null; // read no more; would keep every later node reachable
-    } else {
-      NEXT.set(oldHead, oldHead); // unreachable now; a self-link keeps it from retaining the list
+  /** Removes the message at the head position, which headLive() found live; rewinds. */
+  private Object removeHead() {
+    Object[] slots = head.slots;
+    int i = headIndex;
+    Object item = slots[i];
+    slots[i] = TAKEN; // plain: only a closer CASes a written slot, and not while we run
+    headIndex = i + 1;
+    cursor = null;
+    releasePlace(item);
+    return messageOf(item);
+  }
+
+  /**
+   * Moves the head position over tombstones and consumed chunks to the oldest live message.
+   *
+   * @return true if there is one (at head/headIndex), false if none is there now
+   */
+  private boolean headLive() {
+    for (;;) {
+      Chunk c = head;
+      if (c == EMPTY) {
+        c = (Chunk) HEAD.getAcquire(this); // a producer may have installed a first chunk
+        if (c == EMPTY) {
+          return false;
+        }
+      }
+      Object[] slots = c.slots;
+      int i = headIndex;
+      if (i == slots.length) {
+        Chunk n = (Chunk) NEXT.getAcquire(c);
+        if (n == null) {
+          return false;
+        }
+        head = n; // c is consumed: garbage
+        headIndex = 0;
+        continue;
+      }
+      Object v = SLOT.getAcquire(slots, i);
+      if (v == null) {
+        return false;
+      }
+      if (v != TAKEN) {
+        return true;
+      }
+      headIndex = i + 1;
     }
-    cursorPrev = null;
-    if (first.next == null && TAIL.compareAndSet(this, first, EMPTY)) {
-      // Now empty, and no producer holds `first` as its predecessor (one that swapped tail
-      // after it would have made the CAS fail): back to the shared stub. The mailbox then
-      // refers to no node at all, so a mailbox that lives long (in the old generation) does not
-      // keep its last node alive until the next message, promoting one node per message.
-      head = EMPTY;
-      cursor = EMPTY;
-    } else {
-      cursor = first;
-    }
-    return value;
+  }
+
+  /** Waits until headLive(); false if the time ran out. */
+  private boolean awaitHead(long timeoutNanos) {
+    long deadline = Deadlines.deadline(timeoutNanos);
+    do {
+      if (!await(null, 0, timeoutNanos, deadline)) {
+        return false;
+      }
+    } while (!headLive());
+    return true;
   }
 
   /**
@@ -419,28 +557,74 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * @return the message, or null if the time ran out (the cursor does not move then)
    */
   public Object next(long timeoutNanos) {
-    Node n = awaitAfter(cursor, timeoutNanos);
-    if (n == null) {
-      return null;
+    Chunk c = cursor;
+    if (c == null) { // rewound: the oldest message
+      if (!headLive() && (timeoutNanos == 0 || !awaitHead(timeoutNanos))) {
+        return null;
+      }
+      cursor = head;
+      cursorIndex = headIndex;
+      return messageOf(head.slots[headIndex]);
     }
-    cursorPrev = cursor;
-    cursor = n;
-    return n.value;
+    int i = cursorIndex + 1;
+    long deadline = Deadlines.deadline(timeoutNanos);
+    for (;;) {
+      Object[] slots = c.slots;
+      if (i == slots.length) {
+        Chunk n = (Chunk) NEXT.getAcquire(c);
+        if (n != null) {
+          c = unlinkDeadAfter(c, n);
+          i = 0;
+          continue;
+        }
+      } else {
+        Object v = SLOT.getAcquire(slots, i);
+        if (v == TAKEN) {
+          i++;
+          continue;
+        }
+        if (v != null) {
+          cursor = c;
+          cursorIndex = i;
+          return messageOf(v);
+        }
+      }
+      // nothing after (c, i) yet; everything between the cursor and there is removed
+      if (timeoutNanos == 0 || !await(c, i, timeoutNanos, deadline)) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * {@code n} == c.next; unlinks the chunks from n on that hold only tombstones and have a
+   * successor (no producer writes a non-null next, and none of their slots is live), and
+   * returns the first one kept.
+   */
+  private static Chunk unlinkDeadAfter(Chunk c, Chunk n) {
+    Chunk after;
+    while (n.dead == n.slots.length && (after = (Chunk) NEXT.getAcquire(n)) != null) {
+      NEXT.setRelease(c, after);
+      n = after;
+    }
+    return n;
   }
 
   /** Gives back the place a removed message held in its limit, if it was counted in one. */
-  private static void releasePlace(Node removed) {
-    Bound b = removed.bound;
-    if (b != null) {
-      removed.bound = null;
-      b.release();
+  private static void releasePlace(Object item) {
+    if (item instanceof Limited l) {
+      l.bound.release();
     }
+  }
+
+  /** The message in a slot's item. */
+  private static Object messageOf(Object item) {
+    return item instanceof Limited l ? l.message : item;
   }
 
   /** Moves the cursor back before the oldest message. */
   public void rewind() {
-    cursor = head;
-    cursorPrev = null;
+    cursor = null;
   }
 
   /**
@@ -450,23 +634,20 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * @return the removed message, or null if there was none to remove
    */
   public Object extractAndRewind() {
-    Node c = cursor;
-    if (c == head) {
+    Chunk c = cursor;
+    if (c == null) {
       return null;
     }
-    Object value = c.value;
-    Node p = cursorPrev;
-    if (p == head) {
-      return removeFirst(c); // cheaper, leaves no tombstone, rewinds
+    int i = cursorIndex;
+    if (c == head && i == headIndex) {
+      return removeHead(); // cheaper, leaves no tombstone, rewinds
     }
-    c.value = null;
-    releasePlace(c);
-    Node after = c.next; // c is a message's node, never EMPTY
-    if (after != null) {
-      NEXT.set(p, after); // p.next was c, non-null: no producer writes it
-    } // else c stays as a tombstone until it has a successor
-    rewind();
-    return value;
+    Object item = c.slots[i];
+    c.slots[i] = TAKEN; // a tombstone; see the notes
+    c.dead++;
+    cursor = null;
+    releasePlace(item);
+    return messageOf(item);
   }
 
   /**
@@ -497,20 +678,18 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   }
 
   /**
-   * The first live node after {@code from}, waiting up to {@code timeoutNanos}; unlinks the
-   * tombstones it passes.
+   * Waits until something may have arrived after position (c, i), or at the head when c is
+   * null; the caller looks again. Gives the head chunk up first when waiting at the head
+   * (nothing is live then).
+   *
+   * @return false if the time ran out
    */
-  private Node awaitAfter(Node from, long timeoutNanos) {
-    Node n = liveAfter(from);
-    if (n != null || timeoutNanos == 0) {
-      return n;
+  private boolean await(Chunk c, int i, long timeoutNanos, long deadline) {
+    if (c == null) {
+      tryReset();
     }
-    return park(from, timeoutNanos);
-  }
-
-  private Node park(Node from, long timeoutNanos) {
     Thread me = Thread.currentThread();
-    long deadline = Deadlines.deadline(timeoutNanos);
+    int spins = 0;
     for (;;) {
       if (Thread.interrupted()) {
         waiter = null;
@@ -518,68 +697,143 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
         throw new dev.mailboxthreads.MailboxInterruptedException();
       }
       waiter = me;
-      Node n = liveAfter(from); // re-check after publishing ourselves
-      if (n != null) {
-        waiter = null;
-        return n;
-      }
-      if (timeoutNanos == Deadlines.FOREVER) {
-        LockSupport.park(this);
-      } else {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          waiter = null;
-          return null;
+      int s = c == null ? arrivingAtHead() : arrivingAfter(c, i); // re-check after publishing
+      if (s == NONE) {
+        if (timeoutNanos == Deadlines.FOREVER) {
+          LockSupport.park(this);
+        } else {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            waiter = null;
+            return false;
+          }
+          LockSupport.parkNanos(this, remaining);
         }
-        LockSupport.parkNanos(this, remaining);
+        s = c == null ? arrivingAtHead() : arrivingAfter(c, i);
       }
-      n = liveAfter(from);
-      if (n != null) {
+      if (s != NONE) {
         waiter = null;
-        return n;
+        if (s == WRITING) {
+          backOff(spins++); // a producer claimed the slot and is writing it: it will soon
+        }
+        return true;
       }
     }
   }
 
-  /** The first live node after {@code from}, or null; unlinks tombstones that have a successor. */
-  private Node liveAfter(Node from) {
-    Node n = nextOf(from);
-    while (n != null && n.value == null) {
-      Node after = n.next;
-      if (after == null) {
-        return null; // n is a tombstone at the end: a producer may be linking after it
-      }
-      setNext(from, after);
-      n = after;
+  /** arriving*: nothing on its way. */
+  private static final int NONE = 0;
+
+  /** arriving*: a message is there (or something changed): look again. */
+  private static final int THERE = 1;
+
+  /** arriving*: a producer claimed the next slot and has not written it yet. */
+  private static final int WRITING = 2;
+
+  /** What is on its way after (c, i), where the owner found nothing; volatile reads. */
+  private static int arrivingAfter(Chunk c, int i) {
+    Object[] slots = c.slots;
+    if (i == slots.length) {
+      return NEXT.getVolatile(c) != null ? THERE : NONE;
     }
-    return n;
+    if (SLOT.getVolatile(slots, i) != null) {
+      return THERE;
+    }
+    int claimed = (int) CLAIMED.getVolatile(c);
+    return claimed > i && claimed < SEALED ? WRITING : NONE;
   }
 
-  /** {@code node.next}, where EMPTY's next is this mailbox's {@link #afterEmpty}. */
-  private Node nextOf(Node node) {
-    return node == EMPTY ? afterEmpty : node.next;
+  /** What is on its way at the head; volatile reads. */
+  private int arrivingAtHead() {
+    Chunk c = (Chunk) HEAD.getVolatile(this);
+    if (c == EMPTY) {
+      // an installer CASes tail, then writes head
+      return TAIL.getVolatile(this) != EMPTY ? WRITING : NONE;
+    }
+    return arrivingAfter(c, headIndex);
   }
 
-  /** {@code node.next = next} for the owner's unlinking; the same redirection as nextOf. */
-  private void setNext(Node node, Node next) {
-    if (node == EMPTY) {
-      afterEmpty = next;
+  /** Spins a little, then yields, while a producer is between its claim and its write. */
+  private static void backOff(int spins) {
+    if (spins < 64) {
+      Thread.onSpinWait();
     } else {
-      NEXT.set(node, next);
+      Thread.yield();
     }
   }
 
   /**
-   * Number of messages now in the mailbox. Owner only; walks the list.
+   * Gives the head chunk up when nothing after the head position was claimed, so that an idle
+   * mailbox holds no chunk: head = EMPTY first (a producer may install a new first chunk, and
+   * write head, as soon as the seal below is visible), then the seal, then tail = EMPTY.
+   * Called only when headLive() returned false.
+   */
+  private void tryReset() {
+    Chunk c = head;
+    int h = headIndex;
+    if (c == EMPTY || (int) CLAIMED.getVolatile(c) != h) {
+      return;
+    }
+    head = EMPTY;
+    headIndex = 0;
+    if (!CLAIMED.compareAndSet(c, h, SEALED)) {
+      head = c; // a producer claimed a slot meanwhile
+      headIndex = h;
+      return;
+    }
+    cursor = null;
+    for (;;) {
+      Chunk t = (Chunk) TAIL.getVolatile(this);
+      if (t == EMPTY) {
+        return; // a producer that saw the seal helped
+      }
+      Chunk x = t;
+      Chunk n;
+      while (x != c && (n = (Chunk) NEXT.getVolatile(x)) != null) {
+        x = n;
+      }
+      if (x != c) {
+        return; // t was installed after the reset: keep it
+      }
+      if (TAIL.compareAndSet(this, t, EMPTY)) {
+        return; // t was c, or lagged behind it
+      }
+    }
+  }
+
+  /**
+   * Number of messages now in the mailbox. Owner only; walks the chunks.
    *
    * @return the count
    */
   public int size() {
+    Chunk c = (Chunk) HEAD.getAcquire(this);
     int count = 0;
-    for (Node n = nextOf(head); n != null; n = n.next) {
-      if (n.value != null) {
-        count++;
+    for (int i = headIndex; c != null; c = (Chunk) NEXT.getAcquire(c), i = 0) {
+      Object[] slots = c.slots;
+      for (; i < slots.length; i++) {
+        Object v = SLOT.getAcquire(slots, i);
+        if (v == null) {
+          return count;
+        }
+        if (v != TAKEN) {
+          count++;
+        }
       }
+    }
+    return count;
+  }
+
+  /**
+   * Number of chunks from the head on, 0 when the mailbox holds none. Owner only; for tests.
+   *
+   * @return the count
+   */
+  int chunks() {
+    int count = 0;
+    for (Chunk c = (Chunk) HEAD.getAcquire(this); c != EMPTY && c != null;
+        c = (Chunk) NEXT.getAcquire(c)) {
+      count++;
     }
     return count;
   }
@@ -595,33 +849,55 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     if (w == CLOSED) {
       return;
     }
-    // Every producer that appended without seeing CLOSED swapped `tail` before we set CLOSED,
-    // so its node is at or before `last`; walk to it, waiting out producers that have swapped
-    // but not linked yet. Producers after `last` see CLOSED and claim their own value.
-    Node last = (Node) TAIL.getVolatile(this);
+    // Every producer that claimed a slot before we set CLOSED is counted in some `claimed` we
+    // read below; walk every claimed slot, waiting out producers between claim and write.
+    // Producers that claim later see CLOSED and take their own message back.
     long dropped = 0;
-    Node p = head;
-    while (p != last) {
-      Node n = nextOf(p);
-      if (n == null) {
-        Thread.onSpinWait(); // a producer is between its getAndSet and its link
-        continue;
+    Chunk c = (Chunk) HEAD.getVolatile(this);
+    int i = headIndex;
+    int spins = 0;
+    while (c == EMPTY && TAIL.getVolatile(this) != EMPTY) {
+      backOff(spins++); // an installer between its CAS of tail and its write of head
+      c = (Chunk) HEAD.getVolatile(this);
+      i = 0;
+    }
+    while (c != EMPTY) {
+      Object[] slots = c.slots;
+      int claimed = (int) CLAIMED.getVolatile(c);
+      if (claimed >= SEALED) {
+        break; // given up: holds nothing
       }
-      Object v = n.value;
-      if (v != null && VALUE.compareAndSet(n, v, null)) {
-        dropped++;
-        releasePlace(n);
+      for (int end = Math.min(claimed, slots.length); i < end; i++) {
+        Object v;
+        while ((v = SLOT.getVolatile(slots, i)) == null) {
+          backOff(spins++);
+        }
+        if (v != TAKEN && SLOT.compareAndSet(slots, i, v, TAKEN)) {
+          dropped++;
+          releasePlace(v);
+        }
       }
-      p = n;
+      if (claimed <= slots.length) {
+        break; // nobody went past this chunk
+      }
+      Chunk n;
+      while ((n = (Chunk) NEXT.getVolatile(c)) == null) {
+        backOff(spins++); // a producer is linking the next chunk
+      }
+      c = n;
+      i = 0;
     }
     Bound b = bound;
     if (b != null) {
       b.wakeAll(); // blocked senders see CLOSED and drop their messages
     }
-    // keep only the last node: earlier ones become garbage even if an Address outlives us
-    head = p;
-    cursor = p;
-    cursorPrev = null;
+    // keep only the last chunk, emptied: earlier ones become garbage even if an Address outlives
+    // us
+    if (c != EMPTY) {
+      head = c;
+      headIndex = i;
+    }
+    cursor = null;
     if (dropped > 0) {
       Mailboxes.countDropped(dropped);
     }
