@@ -7,6 +7,7 @@ import static dev.mailboxthreads.remote.interop.InteropSupport.WAIT;
 import static dev.mailboxthreads.remote.interop.InteropSupport.awaitReady;
 import static dev.mailboxthreads.remote.interop.InteropSupport.peer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mailboxthreads.remote.ConnectOptions;
 import dev.mailboxthreads.remote.MsgpackCodec;
@@ -120,7 +121,9 @@ class JavaToPythonTest {
       assertThat(done).as("python's verdict; its lines: %s", python.lines())
           .isEqualTo("DONE ok=" + samples.size() + " bad=0");
       assertThat(python.awaitExit(WAIT)).as("python exit status").isZero();
-      assertThat(remote.stats().sent()).isEqualTo(samples.size());
+      // counted by the connection's I/O thread just after the hand-over to ZeroMQ
+      await().atMost(WAIT)
+          .untilAsserted(() -> assertThat(remote.stats().sent()).isEqualTo(samples.size()));
     }
   }
 
