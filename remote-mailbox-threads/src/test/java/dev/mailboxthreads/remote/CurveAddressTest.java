@@ -19,8 +19,11 @@ import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.Envelope;
 import dev.mailboxthreads.remote.internal.Frames;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -290,6 +293,48 @@ class CurveAddressTest {
     assertThat(envelope.request()).isTrue();
     assertThat(envelope.correlationId()).isEqualTo(42);
     assertThat(envelope.replyTo()).isEqualTo(replyTo);
+  }
+
+  /** The public key of the libzmq man page's test pair, used by docs/wire-format.md. */
+  private static final String DOC_KEY = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+
+  /** The hex block after {@code <!-- CurveAddressTest: NAME -->} in docs/wire-format.md. */
+  private static byte[] docBytes(String name) throws Exception {
+    String doc = Files.readString(Path.of("../docs/wire-format.md"));
+    String marker = "<!-- CurveAddressTest: " + name + " -->\n```\n";
+    int start = doc.indexOf(marker);
+    assertThat(start).as("marker %s in docs/wire-format.md", name).isNotNegative();
+    start += marker.length();
+    String hex = doc.substring(start, doc.indexOf("```", start)).replaceAll("\\s+", "");
+    return HexFormat.of().parseHex(hex);
+  }
+
+  /** The documented envelope with a CURVE reply address is what Java writes and reads. */
+  @Test
+  void wireFormatDoc_envelopeWithKeyEntry_isWhatJavaWrites() throws Exception {
+    List<String> replyTo = List.of("tcp://h:1", "curve:" + DOC_KEY);
+    byte[] metadata = Frames.requestMetadata(0x0102030405060708L, replyTo);
+    byte[] frame = new byte[Frames.headroom(metadata) + 1];
+    Frames.writeHeader(frame, 1, metadata); // codec 1: JavaCodec
+    frame[frame.length - 1] = (byte) 0xaa;
+
+    assertThat(HexFormat.ofDelimiter(" ").formatHex(frame))
+        .isEqualTo(HexFormat.ofDelimiter(" ").formatHex(docBytes("envelope")));
+    assertThat(Frames.envelope(docBytes("envelope")).replyTo()).isEqualTo(replyTo);
+  }
+
+  /** The documented extension type 1 with a key entry is what MsgpackCodec writes. */
+  @Test
+  void wireFormatDoc_ext1WithKeyEntry_isWhatMsgpackCodecWrites() throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      Address keyed = ctx.resolve(List.of("tcp://127.0.0.1:5555", "curve:" + DOC_KEY),
+          MsgpackCodec.defaults(), null);
+
+      byte[] encoded = MsgpackCodec.defaults().encode(keyed, 0);
+
+      assertThat(HexFormat.ofDelimiter(" ").formatHex(encoded))
+          .isEqualTo(HexFormat.ofDelimiter(" ").formatHex(docBytes("ext1")));
+    }
   }
 
   /** A key entry that is malformed, not last, alone, or with inproc, is refused by name. */
