@@ -9,10 +9,12 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * How an {@link Address} travels inside a message: as a list of endpoints. This is the hook a
- * {@link Codec} uses to carry address values; {@link JavaCodec} uses it for every field or
- * element that holds an address, and a codec for other languages encodes the endpoint list in
- * its own way (docs/wire-format.md, "Addresses").
+ * How an {@link Address} travels inside a message: as a list of strings, its endpoints, then,
+ * if it is a CURVE publication, one last entry {@code curve:<server public key>} (40 Z85
+ * characters). A plain address is its endpoints only. This is the hook a {@link Codec} uses to
+ * carry address values; {@link JavaCodec} uses it for every field or element that holds an
+ * address, and a codec for other languages encodes the list in its own way
+ * (docs/wire-format.md, "Addresses").
  *
  * <ul>
  *   <li>{@link #endpointsOf(Address)}, when encoding: a {@link RemoteThread} travels as its
@@ -28,16 +30,24 @@ import java.util.function.Function;
  *       publication's codec.
  * </ul>
  *
+ * <p><b>CURVE:</b> an address with a {@code curve:} entry is only ever sent to with CURVE,
+ * never in clear. Its shared connection authenticates with the key pair of the CURVE
+ * publication that decoded it, or else with the context's client key pair ({@link
+ * RemoteContext#create(java.time.Duration, CurveKeyPair)}); so the publication it points at must
+ * allow that public key. With neither key pair, sending to it fails with {@link
+ * RemoteMailboxException} and nothing is sent.
+ *
  * <p><b>Thread safety:</b> both methods may be called from any thread.
  */
 public final class Addresses {
   private Addresses() {}
 
   /**
-   * The endpoints {@code address} travels as.
+   * The strings {@code address} travels as: its endpoints, then {@code curve:<key>} if it is
+   * that of a CURVE publication or a {@link RemoteThread} that connects with CURVE.
    *
    * @param address a local thread's address, or a {@link RemoteThread}
-   * @return the endpoints, at least one
+   * @return at least one endpoint, then the key entry if any
    * @throws UnencodableMessageException if the address is that of a local thread that is not
    *     published (or has ended), or of an {@code Address} implementation this module does not
    *     know; the message says what to do
@@ -45,7 +55,7 @@ public final class Addresses {
   public static List<String> endpointsOf(Address address) {
     Objects.requireNonNull(address, "address");
     if (address instanceof RemoteThread remote) {
-      return remote.endpoints();
+      return remote.address();
     }
     Thread thread = MailboxThreads.threadOf(address).orElse(null);
     if (thread == null) {
@@ -63,42 +73,46 @@ public final class Addresses {
   }
 
   /**
-   * The address that {@code endpoints} stand for, as seen by the receiving process: the local
-   * thread they point back at, or a shared {@link RemoteThread}. On a publication's I/O thread
+   * The address that {@code endpoints} (as {@link #endpointsOf} makes them, with the key entry
+   * if any) stand for, as seen by the receiving process: the local thread they point back at,
+   * or a shared {@link RemoteThread}. On a publication's I/O thread
    * (while a codec decodes) it resolves in that publication's context with its codec; on any
    * other thread in the default context ({@link RemoteMailboxThreads#defaultContext()}) with
    * {@link JavaCodec#defaults()}.
    *
-   * @param endpoints the endpoints an address was encoded as; at least one
+   * @param endpoints the strings an address was encoded as: at least one endpoint, then
+   *     optionally {@code curve:<key>}
    * @return an address, usable at once with {@code send}
-   * @throws IllegalArgumentException if there are no endpoints or one is malformed; a codec
-   *     reports that as an undecodable payload
+   * @throws IllegalArgumentException if there are no endpoints, one is malformed, or the key
+   *     entry is malformed or not last; a codec reports that as an undecodable payload
    */
   public static Address fromEndpoints(List<String> endpoints) {
     Objects.requireNonNull(endpoints, "endpoints");
-    List<String> checked = Endpoints.check(endpoints.toArray(String[]::new), false);
+    List<String> checked = Endpoints.checkAddress(endpoints.toArray(String[]::new));
     Function<List<String>, Address> resolver = DecodingScope.current();
     if (resolver != null) {
       return resolver.apply(checked);
     }
-    return RemoteMailboxThreads.defaultContext().resolve(checked, JavaCodec.defaults());
+    return RemoteMailboxThreads.defaultContext().resolve(checked, JavaCodec.defaults(), null);
   }
 
   /**
    * The endpoints the reply to a call made from {@code replyTo} goes to: a publication of this
    * process that decodes {@code codecId}, preferably the calling thread's, else any publication
    * (replies are routed to the waiting call by correlation id, whichever publication receives
-   * them).
+   * them). A request that travels with CURVE ({@code curve}) prefers a CURVE publication, so
+   * that the reply is encrypted too.
    */
-  static List<String> replyEndpoints(Address replyTo, RemoteContext context, int codecId) {
+  static List<String> replyEndpoints(Address replyTo, RemoteContext context, int codecId,
+      boolean curve) {
     if (replyTo instanceof RemoteThread remote) {
-      return remote.endpoints(); // a request forwarded on behalf of another process
+      return remote.address(); // a request forwarded on behalf of another process
     }
     Thread thread = MailboxThreads.threadOf(replyTo).orElse(null);
     if (thread == null) {
       throw new UnencodableMessageException(unknown(replyTo), null);
     }
-    Publication p = LocalPublications.forReply(thread, context, codecId);
+    Publication p = LocalPublications.forReply(thread, context, codecId, curve);
     if (p == null) {
       throw new UnencodableMessageException("call(...) to a thread of another process needs a"
           + " way back for the reply, and no thread of this process is published: publish the"

@@ -1,5 +1,6 @@
 package dev.mailboxthreads.remote;
 
+import dev.mailboxthreads.remote.internal.CurveKeys;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -47,12 +48,9 @@ import org.zeromq.ZMQ;
  */
 public final class CurveKeyPair {
   /** Length of a key in Z85 text. */
-  static final int Z85_LENGTH = 40;
+  static final int Z85_LENGTH = CurveKeys.Z85_LENGTH;
   /** Suffix of the secret certificate's file name, as CZMQ and pyzmq name it. */
   public static final String SECRET_SUFFIX = "_secret";
-
-  private static final String Z85_ALPHABET =
-      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
   private final String publicKey;
   private final String secretKey;
@@ -269,24 +267,7 @@ public final class CurveKeyPair {
    * @throws IllegalArgumentException naming {@code what} (and the key, unless it is secret)
    */
   static String checkKey(String key, String what) {
-    Objects.requireNonNull(key, what);
-    boolean secret = what.contains("secret");
-    String shown = secret ? "" : " \"" + key + "\"";
-    if (key.length() != Z85_LENGTH) {
-      throw new IllegalArgumentException(what + shown + " has " + key.length()
-          + " characters; a CURVE key in Z85 text has 40 (mbt keygen writes such keys)");
-    }
-    for (int i = 0; i < key.length(); i++) {
-      if (Z85_ALPHABET.indexOf(key.charAt(i)) < 0) {
-        throw new IllegalArgumentException(what + shown + " has a character that is not Z85 at"
-            + " index " + i + "; a CURVE key is 40 characters of the Z85 alphabet (RFC 32)");
-      }
-    }
-    if (!ZMQ.Curve.z85Encode(ZMQ.Curve.z85Decode(key)).equals(key)) {
-      throw new IllegalArgumentException(what + shown + " is not valid Z85: a group of 5"
-          + " characters is larger than 32 bits");
-    }
-    return key;
+    return CurveKeys.check(key, what);
   }
 
   private static ZConfig readCertificate(Path file) {

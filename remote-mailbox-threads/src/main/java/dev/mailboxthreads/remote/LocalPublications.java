@@ -39,13 +39,16 @@ final class LocalPublications {
    * best-ranked open publication, oldest first within a rank. A reply is encoded with the codec
    * of the server's publication, which is that of the request's connection ({@code codecId}), so
    * a publication decoding that codec ranks first; then the caller's own publication, then one
-   * of {@code context}.
+   * of {@code context}. For a request that travels with CURVE ({@code curve}), a CURVE
+   * publication ranks before all plain ones.
    */
-  static Publication forReply(Thread caller, RemoteContext context, int codecId) {
+  static Publication forReply(Thread caller, RemoteContext context, int codecId,
+      boolean curve) {
     Publication best = null;
     int bestRank = Integer.MAX_VALUE;
     for (Publication p : OPEN) {
-      int rank = (p.codec().id() == codecId ? 0 : 4)
+      int rank = (curve && !p.curve() ? 8 : 0)
+          + (p.codec().id() == codecId ? 0 : 4)
           + (p.thread() == caller ? 0 : 2)
           + (p.context() == context ? 0 : 1);
       if (rank < bestRank) {
@@ -60,6 +63,8 @@ final class LocalPublications {
    * The publication of this process that {@code endpoints} point at, or null: one that binds or
    * advertises one of them. An {@code inproc://} name counts only within {@code context}, where
    * it is unique.
+   *
+   * @param endpoints endpoints only, without a CURVE key entry
    */
   static Publication pointedAt(List<String> endpoints, RemoteContext context) {
     for (Publication p : OPEN) {

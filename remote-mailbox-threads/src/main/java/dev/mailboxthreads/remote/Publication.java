@@ -1,5 +1,6 @@
 package dev.mailboxthreads.remote;
 
+import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.PublicationLoop;
 import java.util.List;
 
@@ -21,14 +22,18 @@ public final class Publication implements AutoCloseable {
   private final PublicationLoop loop;
   private final RemoteContext context;
   private final Codec codec;
+  /** The CURVE settings, or null for a plain publication. */
+  private final CurveServer curve;
 
   Publication(RemoteContext context, Thread thread, List<String> endpoints,
       List<String> address, PublishOptions options, PublicationLoop loop) {
     this.context = context;
     this.thread = thread;
     this.endpoints = endpoints;
-    this.address = address;
     this.codec = options.codec();
+    this.curve = options.curve();
+    this.address = Endpoints.address(address,
+        curve == null ? null : curve.keys().publicKey());
     this.loop = loop;
   }
 
@@ -55,12 +60,16 @@ public final class Publication implements AutoCloseable {
    * The endpoints an {@link dev.mailboxthreads.Address} of the published thread travels as,
    * inside a message or as the reply address of a {@code call}: the {@link
    * PublishOptions#advertisedEndpoints() advertised endpoints} if any were set (a wildcard port
-   * replaced by the port bound), else the bound ones ({@link #endpoints()}). A receiving process connects to them to answer.
+   * replaced by the port bound), else the bound ones ({@link #endpoints()}). A receiving process
+   * connects to them to answer. For a CURVE publication ({@link PublishOptions#curve()}) one
+   * more entry follows the endpoints: {@code curve:} and the publication's public key, so that
+   * the receiving process connects with CURVE (docs/remote.md, "Addresses and replies with
+   * CURVE"); it is not an endpoint, so leave it out when handing these to {@code connect}.
    *
    * <p>If a thread is published several times, its address travels as that of its oldest
    * publication still open.
    *
-   * @return the endpoints that stand for the published thread's address
+   * @return the endpoints (and CURVE key entry) that stand for the published thread's address
    */
   public List<String> address() {
     return address;
@@ -94,6 +103,11 @@ public final class Publication implements AutoCloseable {
 
   Codec codec() {
     return codec;
+  }
+
+  /** Whether the publication uses CURVE. */
+  boolean curve() {
+    return curve != null;
   }
 
   @Override

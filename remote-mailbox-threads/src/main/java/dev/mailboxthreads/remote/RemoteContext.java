@@ -22,7 +22,8 @@ import org.zeromq.ZMQ;
  * moment. {@code inproc://} endpoints reach only publications of the same context.
  *
  * <p>A context also holds the <i>shared connections</i> that serve addresses decoded from
- * messages by its publications ({@link Addresses}): one per distinct endpoint list and codec,
+ * messages by its publications ({@link Addresses}): one per distinct endpoint list, codec and
+ * CURVE keys,
  * opened by the first send to such an address and closed once it has carried nothing for the
  * idle timeout ({@link #create(Duration)}; default {@value #DEFAULT_IDLE_SECONDS} s) and holds
  * nothing queued. A later send opens it again. {@link #sharedConnectionCount()} tells how many
@@ -50,8 +51,14 @@ public final class RemoteContext implements AutoCloseable {
    */
   private ZapHandler zap;
   private final Object zapLock = new Object();
+  /**
+   * The key pair that shared connections to CURVE addresses use when the address was not
+   * decoded by a CURVE publication; null for none. Final.
+   */
+  private final CurveKeyPair curveClientKeys;
 
-  private RemoteContext(Duration idleTimeout) {
+  private RemoteContext(Duration idleTimeout, CurveKeyPair curveClientKeys) {
+    this.curveClientKeys = curveClientKeys;
     this.name = "mbt-zmq-" + IDS.incrementAndGet();
     this.zmq = ZMQ.context(1);
     AtomicInteger threads = new AtomicInteger();
@@ -68,7 +75,7 @@ public final class RemoteContext implements AutoCloseable {
    * @return a new context
    */
   public static RemoteContext create() {
-    return new RemoteContext(Duration.ofSeconds(DEFAULT_IDLE_SECONDS));
+    return new RemoteContext(Duration.ofSeconds(DEFAULT_IDLE_SECONDS), null);
   }
 
   /**
@@ -85,7 +92,32 @@ public final class RemoteContext implements AutoCloseable {
       throw new IllegalArgumentException(
           "sharedConnectionIdleTimeout <= 0: " + sharedConnectionIdleTimeout);
     }
-    return new RemoteContext(sharedConnectionIdleTimeout);
+    return new RemoteContext(sharedConnectionIdleTimeout, null);
+  }
+
+  /**
+   * Creates a context whose shared connections to CURVE addresses (decoded addresses that carry
+   * a {@code curve:} key entry, docs/remote.md) authenticate with {@code curveClientKeys} when
+   * the address was not decoded by a CURVE publication (which uses its own key pair): replies
+   * to calls received by a plain publication, and addresses decoded outside any publication
+   * ({@link Addresses#fromEndpoints} on another thread resolves in the default context, which
+   * has no such key pair). The publications those addresses point at must allow {@code
+   * curveClientKeys.publicKey()}. Close the context when done.
+   *
+   * @param sharedConnectionIdleTimeout more than zero
+   * @param curveClientKeys the key pair to connect to CURVE addresses with
+   * @return a new context
+   * @throws IllegalArgumentException if the timeout is zero or negative
+   */
+  public static RemoteContext create(Duration sharedConnectionIdleTimeout,
+      CurveKeyPair curveClientKeys) {
+    Objects.requireNonNull(curveClientKeys, "curveClientKeys");
+    Objects.requireNonNull(sharedConnectionIdleTimeout, "sharedConnectionIdleTimeout");
+    if (sharedConnectionIdleTimeout.isNegative() || sharedConnectionIdleTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "sharedConnectionIdleTimeout <= 0: " + sharedConnectionIdleTimeout);
+    }
+    return new RemoteContext(sharedConnectionIdleTimeout, curveClientKeys);
   }
 
   /**
@@ -124,7 +156,8 @@ public final class RemoteContext implements AutoCloseable {
     ensureOpen();
     Codec codec = options.codec();
     PublicationLoop loop = new PublicationLoop(zmq, thread, options, checked,
-        found -> resolve(found, codec), options.curve() == null ? null : zapHandler());
+        found -> resolve(found, codec, options.curve()),
+        options.curve() == null ? null : zapHandler());
     List<String> bound = loop.start();
     List<String> address;
     try {
@@ -240,16 +273,23 @@ public final class RemoteContext implements AutoCloseable {
   }
 
   /**
-   * The address that checked {@code endpoints} stand for in this context: the local thread
-   * whose publication they point at, or a shared {@link RemoteThread} that encodes with {@code
-   * codec}.
+   * The address that a checked {@code address} ({@link Endpoints#checkAddress}) stands for in
+   * this context: the local thread whose publication it points at, or a shared {@link
+   * RemoteThread} that encodes with {@code codec}. A CURVE address's connection authenticates
+   * with the key pair of {@code decodedBy}, the CURVE settings of the publication that decoded
+   * it (null if none), else with the context's client key pair, else with none (sends fail).
    */
-  Address resolve(List<String> endpoints, Codec codec) {
+  Address resolve(List<String> address, Codec codec, CurveServer decodedBy) {
+    List<String> endpoints = Endpoints.endpointsOf(address);
     Publication local = LocalPublications.pointedAt(endpoints, this);
     if (local != null) {
       return MailboxThreads.addressOf(local.thread());
     }
-    return new RemoteThread(this, shared, new SharedConnections.Key(endpoints, codec));
+    String serverKey = Endpoints.serverKey(address);
+    CurveKeyPair clientKeys = serverKey == null ? null
+        : decodedBy != null ? decodedBy.keys() : curveClientKeys;
+    return new RemoteThread(this, shared,
+        new SharedConnections.Key(endpoints, codec, serverKey, clientKeys));
   }
 
   /**

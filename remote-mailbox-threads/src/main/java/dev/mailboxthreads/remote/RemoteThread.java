@@ -3,6 +3,7 @@ package dev.mailboxthreads.remote;
 import dev.mailboxthreads.Address;
 import dev.mailboxthreads.Reply;
 import dev.mailboxthreads.Request;
+import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.Frames;
 import dev.mailboxthreads.remote.internal.SenderLoop;
 import java.util.List;
@@ -50,6 +51,8 @@ public final class RemoteThread implements Address, AutoCloseable {
   private final SharedConnections shared;
   private final SharedConnections.Key key;
   private final RemoteContext context;
+  /** The CURVE server key this connection delivers to only, or null for a plain one. */
+  private final String serverKey;
 
   RemoteThread(RemoteContext context, List<String> endpoints, ConnectOptions options,
       SenderLoop loop) {
@@ -60,6 +63,7 @@ public final class RemoteThread implements Address, AutoCloseable {
     this.loop = loop;
     this.shared = null;
     this.key = null;
+    this.serverKey = options.curve() == null ? null : options.curve().serverPublicKey();
   }
 
   /** A shared handle, made by decoding an address. */
@@ -71,6 +75,7 @@ public final class RemoteThread implements Address, AutoCloseable {
     this.loop = null;
     this.shared = shared;
     this.key = key;
+    this.serverKey = key.serverKey();
   }
 
   /**
@@ -84,6 +89,8 @@ public final class RemoteThread implements Address, AutoCloseable {
    *     class), it is larger than {@link ConnectOptions#maxMessageBytes()}, it holds the address
    *     of a local thread that is not published, or it is a request and no thread of this
    *     process is published to receive the reply; nothing is sent
+   * @throws RemoteMailboxException if this is a shared handle for a CURVE address and there is
+   *     no key pair to connect with (see {@link Addresses}); nothing is sent
    * @throws SendTimeoutException if it could not be queued within the send timeout
    * @throws IllegalStateException if this connection is closed
    * @throws dev.mailboxthreads.MailboxInterruptedException if interrupted while waiting for
@@ -95,7 +102,7 @@ public final class RemoteThread implements Address, AutoCloseable {
     byte[] metadata = null;
     if (message instanceof Request r) {
       metadata = Frames.requestMetadata(r.correlationId(),
-          Addresses.replyEndpoints(r.replyTo(), context, codec.id()));
+          Addresses.replyEndpoints(r.replyTo(), context, codec.id(), serverKey != null));
       message = r.body();
     } else if (message instanceof Reply r) {
       metadata = Frames.replyMetadata(r.correlationId());
@@ -131,6 +138,11 @@ public final class RemoteThread implements Address, AutoCloseable {
    */
   public List<String> endpoints() {
     return endpoints;
+  }
+
+  /** The strings this connection's address travels as: endpoints, then the CURVE key if any. */
+  List<String> address() {
+    return Endpoints.address(endpoints, serverKey);
   }
 
   /**
@@ -185,6 +197,7 @@ public final class RemoteThread implements Address, AutoCloseable {
 
   @Override
   public String toString() {
-    return "RemoteThread" + endpoints + (shared != null ? " (shared)" : "");
+    return "RemoteThread" + endpoints + (serverKey != null ? " (CURVE)" : "")
+        + (shared != null ? " (shared)" : "");
   }
 }

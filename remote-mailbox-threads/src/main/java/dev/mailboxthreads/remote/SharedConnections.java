@@ -14,8 +14,9 @@ import java.util.concurrent.locks.StampedLock;
 import org.zeromq.ZMQ;
 
 /**
- * The connections of one context that serve decoded addresses: one per distinct endpoint list
- * and codec, opened by the first send and closed after {@code idleTimeout} without sends, so a
+ * The connections of one context that serve decoded addresses: one per distinct endpoint list,
+ * codec and CURVE keys (server key and client key pair; a CURVE address is only ever sent to
+ * with CURVE), opened by the first send and closed after {@code idleTimeout} without sends, so a
  * server answering many clients holds sockets only for those that talk to it now. The {@link
  * RemoteThread}s that decoding makes are light handles that look their connection up here on
  * every send, so they stay usable after their connection was closed for idleness: the next send
@@ -47,8 +48,17 @@ final class SharedConnections {
    */
   private static final AtomicInteger IDS = new AtomicInteger();
 
-  /** A connection's identity: what it connects to and how it encodes. */
-  record Key(List<String> endpoints, Codec codec) {}
+  /**
+   * A connection's identity: what it connects to and how it encodes, and for a CURVE address
+   * the server's public key and the key pair it authenticates with.
+   *
+   * @param endpoints the endpoints, without the key entry
+   * @param codec encodes what is sent
+   * @param serverKey the CURVE server public key the address carries; null for a plain address
+   * @param clientKeys the key pair to connect with; null for a plain address, and for a CURVE
+   *     address when no key pair is available, which makes every send fail
+   */
+  record Key(List<String> endpoints, Codec codec, String serverKey, CurveKeyPair clientKeys) {}
 
   private static final class Entry {
     final SenderLoop loop;
@@ -144,10 +154,21 @@ final class SharedConnections {
       throw new RemoteMailboxException(context + " is closed: a decoded address can no longer"
           + " be sent to", null);
     }
+    if (key.serverKey() != null && key.clientKeys() == null) {
+      throw new RemoteMailboxException("the address " + key.endpoints() + " is a CURVE"
+          + " publication (server key " + key.serverKey() + "), and nothing may be sent to it"
+          + " in clear; there is no key pair to connect with: publish the thread that received"
+          + " the address with CURVE (its key pair is used), or create the context with"
+          + " RemoteContext.create(idleTimeout, clientKeys); the publication must allow that"
+          + " public key. Nothing was sent", null);
+    }
     ensureSweeper();
     Entry e = entries.computeIfAbsent(key, k -> {
-      SenderLoop loop = new SenderLoop(zmq, ConnectOptions.defaults().withCodec(k.codec()),
-          k.endpoints());
+      ConnectOptions options = ConnectOptions.defaults().withCodec(k.codec());
+      if (k.serverKey() != null) {
+        options = options.withCurve(new CurveClient(k.clientKeys(), k.serverKey()));
+      }
+      SenderLoop loop = new SenderLoop(zmq, options, k.endpoints());
       loop.start();
       return new Entry(loop);
     });

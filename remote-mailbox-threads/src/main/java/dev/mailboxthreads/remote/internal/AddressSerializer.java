@@ -12,9 +12,9 @@ import org.apache.fory.serializer.Serializer;
 
 /**
  * JavaCodec's serializer for {@link Address} values (a local thread's mailbox, a {@code
- * RemoteThread}): writes the endpoints the address travels as ({@link Addresses#endpointsOf}),
- * a var-uint32 count then each endpoint as a Fory string, and reads them back through {@link
- * Addresses#fromEndpoints}.
+ * RemoteThread}): writes the strings the address travels as ({@link Addresses#endpointsOf}:
+ * its endpoints, then {@code curve:<key>} for a CURVE publication), a var-uint32 count then each
+ * as a Fory string, and reads them back through {@link Addresses#fromEndpoints}.
  *
  * <p><b>Thread safety:</b> stateless; Fory calls it from the thread that holds the Fory
  * instance.

@@ -8,7 +8,100 @@ import java.util.Objects;
 public final class Endpoints {
   private static final String FORMS = "tcp://HOST:PORT, ipc:///path or inproc://name";
 
+  /**
+   * Prefix of the entry that follows the endpoints of a CURVE publication's address: {@code
+   * curve:} then the publication's public key, 40 Z85 characters (docs/wire-format.md).
+   */
+  public static final String CURVE_PREFIX = "curve:";
+
+  /** Most entries an address may have, endpoints and key entry together. */
+  public static final int MAX_ADDRESS_ENTRIES = 255;
+
   private Endpoints() {}
+
+  /**
+   * Checks the entries an address travels as: one or more endpoints that can be connected to,
+   * then, for a CURVE publication, one last entry {@code curve:<public key>}.
+   *
+   * @param entries the decoded entries
+   * @return them as a list, transports in lower case
+   * @throws IllegalArgumentException naming the first bad entry and what is expected
+   */
+  public static List<String> checkAddress(String[] entries) {
+    Objects.requireNonNull(entries, "entries");
+    if (entries.length > MAX_ADDRESS_ENTRIES) {
+      throw new IllegalArgumentException("an address of " + entries.length + " entries; at most "
+          + MAX_ADDRESS_ENTRIES + " (endpoints and CURVE key together)");
+    }
+    int n = entries.length;
+    String key = null;
+    if (n > 0 && entries[n - 1] != null && entries[n - 1].startsWith(CURVE_PREFIX)) {
+      key = CurveKeys.check(entries[n - 1].substring(CURVE_PREFIX.length()),
+          "the CURVE server key of an address");
+      n--;
+      if (n == 0) {
+        throw new IllegalArgumentException("an address with a CURVE key and no endpoint: it"
+            + " needs at least one endpoint before '" + entries[n] + "'");
+      }
+    }
+    String[] endpoints = java.util.Arrays.copyOf(entries, n);
+    for (int i = 0; i < n; i++) {
+      if (endpoints[i] != null && endpoints[i].startsWith(CURVE_PREFIX)) {
+        throw new IllegalArgumentException("entry " + (i + 1) + " of " + entries.length + " of an"
+            + " address is a CURVE key; it may only come once, after all the endpoints");
+      }
+    }
+    List<String> checked = check(endpoints, false);
+    if (key == null) {
+      return checked;
+    }
+    for (String e : checked) {
+      if (e.startsWith("inproc://")) {
+        throw new IllegalArgumentException("an address with a CURVE key has the endpoint " + e
+            + ": inproc connections have no handshake, so CURVE cannot apply");
+      }
+    }
+    String[] out = checked.toArray(new String[n + 1]);
+    out[n] = CURVE_PREFIX + key;
+    return List.of(out);
+  }
+
+  /**
+   * The CURVE server key of a checked address ({@link #checkAddress}).
+   *
+   * @param address the address's entries
+   * @return the key, or null for a plain address
+   */
+  public static String serverKey(List<String> address) {
+    String last = address.get(address.size() - 1);
+    return last.startsWith(CURVE_PREFIX) ? last.substring(CURVE_PREFIX.length()) : null;
+  }
+
+  /**
+   * The endpoints of a checked address ({@link #checkAddress}), without its CURVE key entry.
+   *
+   * @param address the address's entries
+   * @return the endpoints
+   */
+  public static List<String> endpointsOf(List<String> address) {
+    return serverKey(address) == null ? address : address.subList(0, address.size() - 1);
+  }
+
+  /**
+   * The entries an address travels as ({@link #checkAddress}).
+   *
+   * @param endpoints the endpoints
+   * @param serverKey the CURVE server's public key, or null for a plain address
+   * @return the endpoints, followed by {@code curve:<serverKey>} if there is a key
+   */
+  public static List<String> address(List<String> endpoints, String serverKey) {
+    if (serverKey == null) {
+      return endpoints;
+    }
+    String[] out = endpoints.toArray(new String[endpoints.size() + 1]);
+    out[endpoints.size()] = CURVE_PREFIX + serverKey;
+    return List.of(out);
+  }
 
   /**
    * Checks the endpoints of a publish or connect call.

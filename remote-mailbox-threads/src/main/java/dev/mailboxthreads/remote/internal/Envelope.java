@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param request true for a request, false for a reply
  * @param correlationId the call's id
- * @param replyTo a request's reply endpoints, checked; empty for a reply
+ * @param replyTo a request's reply address, checked: its endpoints, then {@code curve:<key>}
+ *     if it is a CURVE publication ({@link Endpoints#checkAddress}); empty for a reply
  */
 public record Envelope(boolean request, long correlationId, List<String> replyTo) {}

@@ -135,7 +135,8 @@ public final class Frames {
    * The metadata of a request.
    *
    * @param correlationId the call's id
-   * @param replyTo 1 to 255 endpoints, each at most 65,535 UTF-8 bytes
+   * @param replyTo 1 to 255 entries (endpoints, then a CURVE key entry if any), each at most
+   *     65,535 UTF-8 bytes
    * @return the section's content
    * @throws IllegalArgumentException if there are no endpoints, too many, or one is too long
    */
@@ -234,7 +235,7 @@ public final class Frames {
       endpoints[i] = new String(frame, at, len, StandardCharsets.UTF_8);
       at += len;
     }
-    return new Envelope(true, id, Endpoints.check(endpoints, false));
+    return new Envelope(true, id, Endpoints.checkAddress(endpoints));
   }
 
   private static void writeLong(byte[] b, int at, long v) {

@@ -62,7 +62,10 @@ import org.msgpack.value.ValueType;
 public final class MsgpackValues {
   /** The MessagePack timestamp extension type (the spec's predefined type -1). */
   public static final byte EXT_TIMESTAMP = -1;
-  /** {@link Address} values: data is an array of endpoint strings (docs/wire-format.md). */
+  /**
+   * {@link Address} values: data is an array of endpoint strings, the last of which may be a
+   * CURVE key entry {@code curve:<key>} (docs/wire-format.md).
+   */
   public static final byte EXT_ADDRESS = 1;
 
   private static final String UNIVERSAL_BUFFER = "msgpack.universal-buffer";

@@ -11,12 +11,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailboxthreads.CallTimeoutException;
 import dev.mailboxthreads.remote.ConnectOptions;
+import dev.mailboxthreads.remote.CurveClient;
+import dev.mailboxthreads.remote.CurveKeyPair;
+import dev.mailboxthreads.remote.CurveServer;
 import dev.mailboxthreads.remote.DropReason;
 import dev.mailboxthreads.remote.Publication;
 import dev.mailboxthreads.remote.PublishOptions;
 import dev.mailboxthreads.remote.RemoteContext;
 import dev.mailboxthreads.remote.RemoteThread;
 import dev.mailboxthreads.remote.process.CallServer.Hello;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Request/reply and addresses in messages between two JVMs: the test JVM calls a {@link
@@ -68,6 +74,45 @@ class CallProcessTest {
       send(remote, new Hello(self(), "there"));
       assertThat(receive(ANSWER)).isEqualTo("hello back: there");
       assertThat(mailboxSize()).isZero();
+      remote.close();
+    }
+  }
+
+  /**
+   * Both publications with CURVE, in two JVMs: the server allows the caller's key, the caller's
+   * publication allows the server's (its replies and its sends to the address inside the
+   * message authenticate with the server publication's key pair). The reply address and the
+   * address inside the message carry the caller publication's key.
+   */
+  @Test
+  void call_acrossJvms_curveOnBothPublications_replyAndAddressInsideAMessageGoWithCurve(
+      @TempDir Path dir) throws Exception {
+    CurveKeyPair serverKeys = CurveKeyPair.generate();
+    CurveKeyPair callerKeys = CurveKeyPair.generate();
+    serverKeys.save(dir.resolve("server.key"));
+    Files.createDirectory(dir.resolve("allowed"));
+    callerKeys.save(dir.resolve("allowed").resolve("caller.key"));
+    Files.delete(dir.resolve("allowed").resolve("caller.key" + CurveKeyPair.SECRET_SUFFIX));
+    try (ChildJvm server = ChildJvm.start("curve-call-server", CallServer.class,
+            "tcp://127.0.0.1:*", "1", dir.resolve("server.key_secret").toString(),
+            dir.resolve("allowed").toString());
+        RemoteContext ctx = RemoteContext.create()) {
+      String endpoint = awaitReady(server);
+      Publication mine = ctx.publish(Thread.currentThread(), PUBLISH.withCurve(
+          CurveServer.allowing(callerKeys, List.of(serverKeys.publicKey()))),
+          "tcp://127.0.0.1:*");
+      assertThat(mine.address()).last().isEqualTo("curve:" + callerKeys.publicKey());
+      RemoteThread remote = ctx.connect(
+          CONNECT.withCurve(new CurveClient(callerKeys, serverKeys.publicKey())), endpoint);
+
+      assertThat(call(remote, "hi", ANSWER)).isEqualTo("echo: hi");
+      assertThat(call(remote, 21, ANSWER)).isEqualTo(42);
+      send(remote, new Hello(self(), "there"));
+      assertThat(receive(ANSWER)).isEqualTo("hello back: there");
+
+      assertThat(mine.stats().received()).as("2 replies and 1 message, over CURVE").isEqualTo(3);
+      assertThat(mine.stats().refusedClients()).isZero();
+      assertThat(mine.stats().failedHandshakes()).isZero();
       remote.close();
     }
   }

@@ -5,10 +5,13 @@ import static dev.mailboxthreads.MailboxThreads.send;
 
 import dev.mailboxthreads.Address;
 import dev.mailboxthreads.Request;
+import dev.mailboxthreads.remote.CurveKeyPair;
+import dev.mailboxthreads.remote.CurveServer;
 import dev.mailboxthreads.remote.JavaCodec;
 import dev.mailboxthreads.remote.Publication;
 import dev.mailboxthreads.remote.PublishOptions;
 import dev.mailboxthreads.remote.RemoteContext;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +27,11 @@ import java.util.List;
  * number of shared connections the context has open; {@code "generation"} with the label; any
  * other body with {@code "echo: " + body}. A {@link Hello} (a message carrying an address) is
  * answered by sending {@code "hello back: " + text} to the address it carries.
+ *
+ * <p>With a third and fourth argument, the publication uses CURVE: the third is the server's
+ * secret certificate ({@link CurveKeyPair#load}), the fourth a directory of the public
+ * certificates of the clients allowed. Replies and addresses then go with the server's key
+ * pair, so the callers' publications must allow the server's public key.
  */
 public final class CallServer {
   /** A message that carries the sender's address. */
@@ -45,8 +53,12 @@ public final class CallServer {
     ParentLink.onStdinEnd(() -> send(self, stop));
     List<Request> held = new ArrayList<>();
     try (RemoteContext context = RemoteContext.create()) {
-      Publication publication =
-          context.publish(self, PublishOptions.defaults().withCodec(CODEC), args[0]);
+      PublishOptions options = PublishOptions.defaults().withCodec(CODEC);
+      if (args.length >= 4) {
+        options = options.withCurve(CurveServer.allowingKeysIn(
+            CurveKeyPair.load(Path.of(args[2])), Path.of(args[3])));
+      }
+      Publication publication = context.publish(self, options, args[0]);
       ParentLink.say("READY " + publication.endpoints().get(0));
       for (Object m = receive(); m != stop; m = receive()) {
         if (m instanceof Hello hello) {
