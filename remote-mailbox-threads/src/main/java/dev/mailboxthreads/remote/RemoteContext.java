@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.ZMQ;
 
 /**
@@ -45,6 +46,8 @@ public final class RemoteContext implements AutoCloseable {
   /** Publications and connections not yet closed. */
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  /** ZeroMQ threads that ended with an exception; see {@link #ioThreadFailed}. */
+  private final AtomicLong ioThreadFailures = new AtomicLong();
   /**
    * The ZAP handler that CURVE publications need, started by the first of them; null until
    * then. Guarded by zapLock; closed by close() after every publication.
@@ -65,6 +68,7 @@ public final class RemoteContext implements AutoCloseable {
     this.zmq.setThreadFactor((runnable, threadName) -> Thread.ofPlatform()
         .daemon()
         .name(name + "-" + threadName + "-" + threads.incrementAndGet())
+        .uncaughtExceptionHandler(this::ioThreadFailed)
         .unstarted(runnable));
     this.shared = new SharedConnections(this, zmq, idleTimeout);
   }
@@ -251,6 +255,37 @@ public final class RemoteContext implements AutoCloseable {
       if (!zmq.isTerminated()) {
         zmq.term();
       }
+    }
+  }
+
+  /**
+   * How many of this context's ZeroMQ threads (its I/O thread, JeroMQ's reaper) have ended with
+   * an exception. Zero in a healthy context; after one such failure while the context is open,
+   * its publications and connections no longer move messages: close it and create a new one.
+   *
+   * @return the count since the context was created
+   */
+  public long ioThreadFailures() {
+    return ioThreadFailures.get();
+  }
+
+  /**
+   * A ZeroMQ thread of this context ended with {@code e}: counted, and logged as an error while
+   * the context is open. While it closes, JeroMQ 0.7.0 can still deliver a last command to a
+   * socket it has already destroyed ({@code ClosedChannelException} from {@code
+   * Signaler.send}, seen at JVM exit); nothing is left to move messages then, so that is
+   * logged at DEBUG.
+   */
+  void ioThreadFailed(Thread thread, Throwable e) {
+    ioThreadFailures.incrementAndGet();
+    System.Logger log = System.getLogger("dev.mailboxthreads.remote");
+    if (closed) {
+      log.log(System.Logger.Level.DEBUG, thread.getName() + " ended with " + e + " while "
+          + this + " was closing", e);
+    } else {
+      log.log(System.Logger.Level.ERROR, thread.getName() + ", a ZeroMQ thread of " + this
+          + ", ended with " + e + ": this context's publications and connections no longer"
+          + " move messages; close it and create a new RemoteContext", e);
     }
   }
 

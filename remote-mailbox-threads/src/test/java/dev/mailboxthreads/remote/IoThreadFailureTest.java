@@ -1,0 +1,83 @@
+package dev.mailboxthreads.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A ZeroMQ thread of a context that dies of an exception is counted and reported: as an error
+ * while the context is open (its sockets no longer move messages), at DEBUG while it closes.
+ */
+class IoThreadFailureTest {
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final Logger logger = Logger.getLogger("dev.mailboxthreads.remote");
+  private final Handler capture = new Handler() {
+    @Override
+    public void publish(LogRecord record) {
+      records.add(record);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+  private Level levelBefore;
+
+  @BeforeEach
+  void captureLog() {
+    levelBefore = logger.getLevel();
+    logger.setLevel(Level.ALL);
+    capture.setLevel(Level.ALL);
+    logger.addHandler(capture);
+  }
+
+  @AfterEach
+  void restoreLog() {
+    logger.removeHandler(capture);
+    logger.setLevel(levelBefore);
+  }
+
+  @Test
+  void ioThreadDies_whileOpen_countedAndLoggedAsError() throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      ctx.publish(Thread.currentThread(), "inproc://io-failure").close(); // starts the I/O thread
+      String name = ctx.toString().replaceAll(".*\\[(.*)\\]", "$1"); // RemoteContext[name]
+      Thread io = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().startsWith(name + "-"))
+          .findFirst().orElseThrow(() -> new AssertionError("no ZeroMQ thread of " + ctx
+              + " among " + Thread.getAllStackTraces().keySet()));
+
+      io.getUncaughtExceptionHandler().uncaughtException(io, new IllegalStateException("boom"));
+
+      assertThat(ctx.ioThreadFailures()).isEqualTo(1);
+      assertThat(records).filteredOn(r -> r.getLevel() == Level.SEVERE)
+          .singleElement()
+          .satisfies(r -> assertThat(r.getMessage()).contains(io.getName(), "boom",
+              "close it and create a new RemoteContext"));
+    }
+  }
+
+  @Test
+  void ioThreadDies_whileClosing_countedAndLoggedAtDebug() {
+    RemoteContext ctx = RemoteContext.create();
+    ctx.close();
+    Thread t = Thread.ofPlatform().unstarted(() -> {});
+
+    ctx.ioThreadFailed(t, new IllegalStateException("late command"));
+
+    assertThat(ctx.ioThreadFailures()).isEqualTo(1);
+    assertThat(records).filteredOn(r -> r.getMessage().contains("late command"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getLevel()).isEqualTo(Level.FINE));
+  }
+}
