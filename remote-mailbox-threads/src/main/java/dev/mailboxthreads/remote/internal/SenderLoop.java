@@ -82,7 +82,7 @@ public final class SenderLoop implements Runnable {
   private static final int BATCH = 1024;
   /** Most frames packed into one ZeroMQ message. */
   static final int MAX_GROUP = 256;
-  /** How long after connecting an ipc connection pokes JeroMQ's poller (see pokeIfStuck). */
+  /** How long after connecting an ipc or tcp connection pokes JeroMQ's poller (pokeIfStuck). */
   private static final long POKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How often it pokes. */
   private static final long POKE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -351,7 +351,7 @@ public final class SenderLoop implements Runnable {
         boolean ipc = endpoints.stream().anyMatch(e -> e.startsWith("ipc:"));
         // JeroMQ's poller can lose the registration of a freshly connected engine (an ipc
         // connect completes synchronously and hits it about half the time; tcp rarely), so the
-        // handshake never starts. ipc connections poke the poller (pokeIfStuck); a short
+        // handshake never starts. ipc and tcp connections poke the poller (pokeIfStuck); a short
         // handshake interval tears a still-stuck engine down and reconnects; messages queued in
         // the pipe survive. See docs/remote.md.
         socket.setHandshakeIvl(handshakeIvlMillis(ipc));
@@ -373,7 +373,9 @@ public final class SenderLoop implements Runnable {
         for (String endpoint : endpoints) {
           connect(socket, endpoint);
         }
-        if (ipc) {
+        // tcp pokes too: a loopback tcp connect can also complete at once and hit the same bug
+        // (one fresh JVM in 7 waited out the 2 s watchdog, 2026-12-05)
+        if (endpoints.stream().anyMatch(e -> e.startsWith("ipc:") || e.startsWith("tcp:"))) {
           long now = System.nanoTime();
           pokeUntil = now + POKE_WINDOW_NANOS;
           nextPoke = now + POKE_EVERY_NANOS;
@@ -405,11 +407,11 @@ public final class SenderLoop implements Runnable {
 
   /**
    * The handshake interval (ZMQ_HANDSHAKE_IVL) of a connection: the watchdog for JeroMQ 0.7.0's
-   * lost registration of a freshly connected engine (docs/remote.md, JeroMQ traps). ipc
-   * connections also poke the poller (pokeIfStuck), which ends nearly every such stall within
+   * lost registration of a freshly connected engine (docs/remote.md, JeroMQ traps). Connections
+   * also poke the poller (pokeIfStuck), which ends nearly every such stall within
    * 10 to 20 ms; 200 ms stays the backstop, long enough that a slow but healthy handshake on a
    * loaded host (or a CURVE one in a cold JVM) is not torn down (50 ms was tried: more tails
-   * over 200 ms under load, not fewer). tcp, which rarely hits the bug, uses 2 s.
+   * over 200 ms under load, not fewer). tcp, which rarely hits the bug, keeps 2 s as its backstop.
    *
    * @param ipc whether an endpoint is ipc
    * @return milliseconds
@@ -536,7 +538,7 @@ public final class SenderLoop implements Runnable {
   }
 
   /**
-   * Works around JeroMQ 0.7.0's lost registration of a freshly connected ipc engine
+   * Works around JeroMQ 0.7.0's lost registration of a freshly connected ipc or tcp engine
    * (docs/remote.md, JeroMQ traps): the engine's selection key was cancelled by the retired
    * connecter's handle, and the poller registers it again on its next pass over its handles,
    * which only a change to some handle of that I/O thread triggers. Until a handshake is seen
