@@ -15,7 +15,7 @@ import org.apache.pekko.actor.Props;
  *
  * <p><b>Thread safety:</b> {@link #hops} and {@link #stop} from one driving thread.
  */
-final class PekkoRing {
+final class PekkoRing implements HopRing {
   private final ActorSystem system;
   private final ActorRef[] actors;
   private final Semaphore done = new Semaphore(0);
@@ -98,7 +98,8 @@ final class PekkoRing {
    * @param hops hops, at least 1
    * @throws InterruptedException if interrupted
    */
-  void hops(int hops) throws InterruptedException {
+  @Override
+  public void hops(int hops) throws InterruptedException {
     token.hopsLeft = hops;
     resumeAt.tell(token, ActorRef.noSender());
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
@@ -114,7 +115,8 @@ final class PekkoRing {
    *
    * @throws InterruptedException if interrupted
    */
-  void stop() throws InterruptedException {
+  @Override
+  public void stop() throws InterruptedException {
     for (ActorRef a : actors) {
       system.stop(a);
     }

@@ -135,7 +135,7 @@ public class Ring {
    *
    * <p><b>Thread safety:</b> {@link #hops} and {@link #stop} from one driving thread.
    */
-  static final class Threads {
+  static final class Threads implements HopRing {
     private final int size;
     private final Thread[] threads;
     private final Address[] addresses;
@@ -225,7 +225,8 @@ public class Ring {
     }
 
     /** Sends the token for {@code hops} hops from where it stopped, and waits for the end. */
-    void hops(int hops) throws InterruptedException {
+    @Override
+    public void hops(int hops) throws InterruptedException {
       token.hopsLeft = hops;
       int at = resumeAt;
       if (addresses != null) {
@@ -243,7 +244,8 @@ public class Ring {
     }
 
     /** Sends every thread STOP and joins them all. */
-    void stop() throws InterruptedException {
+    @Override
+    public void stop() throws InterruptedException {
       for (int i = 0; i < size; i++) {
         if (addresses != null) {
           MailboxThreads.send(addresses[i], Workers.STOP);

@@ -216,11 +216,22 @@ public final class RingVsErlang {
   }
 
   private static Side ours(int n, int hops, int rounds) throws InterruptedException {
+    return measure(() -> new Ring.Threads(Contestant.MAILBOX, n), n, hops, rounds);
+  }
+
+  /** Makes a ring of N receivers. */
+  private interface Spawner {
+    HopRing spawn() throws InterruptedException;
+  }
+
+  /** Spawn time, heap per receiver once the token has been round once, then hops/s. */
+  private static Side measure(Spawner spawner, int n, int hops, int rounds)
+      throws InterruptedException {
     long before = usedHeapAfterGc();
     long t0 = System.nanoTime();
-    Ring.Threads ring = new Ring.Threads(Contestant.MAILBOX, n);
+    HopRing ring = spawner.spawn();
     double spawnMillis = (System.nanoTime() - t0) / 1e6;
-    ring.hops(n); // every thread has run and waits
+    ring.hops(n); // every receiver has run and waits
     double bytes = (double) (usedHeapAfterGc() - before) / n;
     ring.hops(hops);
     double[] rates = new double[rounds];
@@ -241,21 +252,7 @@ public final class RingVsErlang {
         warm.hops(10_000);
       }
       warm.stop();
-      long before = usedHeapAfterGc();
-      long t0 = System.nanoTime();
-      PekkoRing ring = new PekkoRing(system, n);
-      double spawnMillis = (System.nanoTime() - t0) / 1e6;
-      ring.hops(n); // every actor has run and waits
-      double bytes = (double) (usedHeapAfterGc() - before) / n;
-      ring.hops(hops);
-      double[] rates = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        long start = System.nanoTime();
-        ring.hops(hops);
-        rates[r] = hops / ((System.nanoTime() - start) / 1e9);
-      }
-      ring.stop();
-      return new Side(spawnMillis, bytes, rates);
+      return measure(() -> new PekkoRing(system, n), n, hops, rounds);
     } finally {
       PekkoSystems.terminate(system);
     }

@@ -11,12 +11,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,35 +37,17 @@ class HandshakeFailureTest {
   private static final CurveKeyPair CLIENT = CurveKeyPair.generate();
   private static final CurveKeyPair STRANGER = CurveKeyPair.generate();
 
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logged.add(record);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
-  private final Logger jul = Logger.getLogger("dev.mailboxthreads.remote");
-  private Level previousLevel;
+  private LogCapture log;
 
   @BeforeEach
   void setUp() {
     EndpointTest.drainMailbox();
-    previousLevel = jul.getLevel();
-    capture.setLevel(Level.ALL);
-    jul.setLevel(Level.ALL);
-    jul.addHandler(capture);
+    log = new LogCapture();
   }
 
   @AfterEach
   void tearDown() {
-    jul.removeHandler(capture);
-    jul.setLevel(previousLevel);
+    log.close();
   }
 
   /** The rows of the mismatch table that the ZAP handler does not see. */
@@ -95,11 +74,11 @@ class HandshakeFailureTest {
       assertThat(stats.refusedClients()).as("not a ZAP refusal").isZero();
       String kind = row.equals("wrongServerKey") ? "ZMTP_CRYPTOGRAPHIC"
           : "another security mechanism";
-      BadInputTest.eventually().until(() -> logged.stream().anyMatch(r ->
+      BadInputTest.eventually().until(() -> log.records().stream().anyMatch(r ->
           r.getLevel() == Level.WARNING && r.getMessage().contains("handshake on "
               + pub.endpoints().get(0)) && r.getMessage().contains(kind)));
       System.out.printf("%s: publication %s; log: %s%n", row, pub.stats(),
-          logged.stream().filter(r -> r.getLevel() == Level.WARNING).findFirst()
+          log.records().stream().filter(r -> r.getLevel() == Level.WARNING).findFirst()
               .map(LogRecord::getMessage).orElse("?"));
     }
   }
@@ -150,7 +129,7 @@ class HandshakeFailureTest {
             .until(() -> pub.stats().failedHandshakes() == 0);
       } catch (RuntimeException e) {
         throw new AssertionError("failed handshakes with correct clients; logged: "
-            + logged.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList(), e);
+            + log.records().stream().map(r -> r.getLevel() + " " + r.getMessage()).toList(), e);
       }
       assertThat(pub.stats().delivered()).isEqualTo(clients);
     }
@@ -173,9 +152,9 @@ class HandshakeFailureTest {
         BadInputTest.eventually().until(() -> pub.stats().failedHandshakes() == expected);
       }
 
-      BadInputTest.eventually().until(() -> logged.stream()
+      BadInputTest.eventually().until(() -> log.records().stream()
           .filter(r -> r.getMessage().contains("a port probe")).count() == 2);
-      assertThat(logged).filteredOn(r -> r.getLevel() == Level.WARNING).hasSize(1)
+      assertThat(log.records()).filteredOn(r -> r.getLevel() == Level.WARNING).hasSize(1)
           .allSatisfy(r -> assertThat(r.getMessage()).contains(pub.endpoints().get(0)));
     }
   }

@@ -2,12 +2,7 @@ package dev.mailboxthreads.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,34 +12,16 @@ import org.junit.jupiter.api.Test;
  * while the context is open (its sockets no longer move messages), at DEBUG while it closes.
  */
 class IoThreadFailureTest {
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Logger logger = Logger.getLogger("dev.mailboxthreads.remote");
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      records.add(record);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
-  private Level levelBefore;
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    levelBefore = logger.getLevel();
-    logger.setLevel(Level.ALL);
-    capture.setLevel(Level.ALL);
-    logger.addHandler(capture);
+    log = new LogCapture();
   }
 
   @AfterEach
   void restoreLog() {
-    logger.removeHandler(capture);
-    logger.setLevel(levelBefore);
+    log.close();
   }
 
   @Test
@@ -60,7 +37,7 @@ class IoThreadFailureTest {
       io.getUncaughtExceptionHandler().uncaughtException(io, new IllegalStateException("boom"));
 
       assertThat(ctx.ioThreadFailures()).isEqualTo(1);
-      assertThat(records).filteredOn(r -> r.getLevel() == Level.SEVERE)
+      assertThat(log.records()).filteredOn(r -> r.getLevel() == Level.SEVERE)
           .singleElement()
           .satisfies(r -> assertThat(r.getMessage()).contains(io.getName(), "boom",
               "close it and create a new RemoteContext"));
@@ -76,7 +53,7 @@ class IoThreadFailureTest {
     ctx.ioThreadFailed(t, new IllegalStateException("late command"));
 
     assertThat(ctx.ioThreadFailures()).isEqualTo(1);
-    assertThat(records).filteredOn(r -> r.getMessage().contains("late command"))
+    assertThat(log.records()).filteredOn(r -> r.getMessage().contains("late command"))
         .singleElement()
         .satisfies(r -> assertThat(r.getLevel()).isEqualTo(Level.FINE));
   }
