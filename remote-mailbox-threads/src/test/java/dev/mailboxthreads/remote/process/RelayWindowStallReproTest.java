@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.zeromq.SocketType;
@@ -22,24 +21,24 @@ import org.zeromq.ZMQ;
  * (polling {@code ZMQ_EVENTS} between tries, as the connection's I/O thread does). The relay
  * stalls until a send has timed out, then resumes. Expected: 2,000 more messages within 10 s.
  *
- * <p>With the relay's old 16 KiB receive buffer ({@code -Drelay.rcvbuf=16384}, the default
- * here), 0 to 3 rounds of 30 or 40 failed on the development host (10 of 220 in all): about 500
- * messages arrive after the resume, then a trickle. JeroMQ is not stuck: its engine polls for
- * writing, and its TCP socket holds 2.6 to 3.5 MB not sent, in TCP's persist state, while the
- * relay's receive queue is empty and the relay waits to read; the window the relay's side
- * advertises (12,468 bytes) is smaller than the sender's MSS (12,987 to 13,507), so Linux sends
- * one window per persist probe, about 60 KB/s. With the relay's current buffer ({@code
- * -Drelay.rcvbuf=262144}), 0 rounds of 120 failed. docs/reliability.md has the figures.
+ * <p>With the relay's old 16 KiB receive buffer ({@code -Drelay.rcvbuf=16384}), 0 to 3 rounds of
+ * 30 or 40 failed on the development host (10 of 220 in all): about 500 messages arrive after the
+ * resume, then a trickle. JeroMQ is not stuck: its engine polls for writing, and its TCP socket
+ * holds 2.6 to 3.5 MB not sent, in TCP's persist state, while the relay's receive queue is empty
+ * and the relay waits to read; the window the relay's side advertises (12,468 bytes) is smaller
+ * than the sender's MSS (12,987 to 13,507), so Linux sends one window per persist probe, about
+ * 60 KB/s. With the relay's current buffer (the default here), 0 rounds of 120 failed.
+ * docs/reliability.md has the figures.
  *
- * <p>Disabled: a manual experiment (2.5 to 4 minutes), whose default setting fails by design.
- * Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition
- * -Dtest=RelayWindowStallReproTest}.
+ * <p>In the suite it runs {@value #DEFAULT_ROUNDS} rounds with the relay's current buffer: raw
+ * JeroMQ must resume after every stall. To reproduce the crawl (it then fails by design), run
+ * it with {@code -Drelay.rcvbuf=16384 -Drelay.rounds=40 -Dtest=RelayWindowStallReproTest}.
  */
-@Disabled("manual experiment: reproduces a TCP window crawl with a 16 KiB relay buffer"
-    + " (docs/reliability.md)")
 class RelayWindowStallReproTest {
-  private static final int ROUNDS = 40;
-  private static final int RELAY_RECEIVE_BUFFER = Integer.getInteger("relay.rcvbuf", 16 << 10);
+  private static final int DEFAULT_ROUNDS = 5;
+  private static final int ROUNDS = Integer.getInteger("relay.rounds", DEFAULT_ROUNDS);
+  private static final int RELAY_RECEIVE_BUFFER =
+      Integer.getInteger("relay.rcvbuf", TcpRelay.RECEIVE_BUFFER_BYTES);
 
   @Test
   @Timeout(value = 600, unit = TimeUnit.SECONDS)
