@@ -1,8 +1,10 @@
 package dev.mailboxthreads.internal;
 
+import static dev.mailboxthreads.internal.MailboxTest.mailboxOf;
+import static dev.mailboxthreads.internal.MailboxTest.takeAll;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,18 +29,6 @@ class MailboxChunkTest {
 
   /** Positions on both sides of the first chunk boundaries. */
   private static final int[] EDGES = {0, 1, 2, 9, 10, 41, 42, 169, 170, 297, 298};
-
-  private static Mailbox mailboxOf(Thread owner) {
-    return new Mailbox(owner, new ReferenceQueue<>());
-  }
-
-  private static List<Object> takeAll(Mailbox m) {
-    List<Object> out = new ArrayList<>();
-    for (Object v; (v = m.take(0)) != null; ) {
-      out.add(v);
-    }
-    return out;
-  }
 
   private static List<Object> range(int from, int to) {
     List<Object> out = new ArrayList<>();

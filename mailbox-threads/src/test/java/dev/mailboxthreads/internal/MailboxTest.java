@@ -22,11 +22,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MailboxTest {
 
-  private static Mailbox mailboxOf(Thread owner) {
+  /** A mailbox for {@code owner}, outside the registry. */
+  static Mailbox mailboxOf(Thread owner) {
     return new Mailbox(owner, new ReferenceQueue<>());
   }
 
-  private static List<Object> takeAll(Mailbox m) {
+  /** Takes every message there now, oldest first, without waiting. */
+  static List<Object> takeAll(Mailbox m) {
     List<Object> out = new ArrayList<>();
     for (Object v; (v = m.take(0)) != null; ) {
       out.add(v);
