@@ -75,6 +75,10 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * at the head while later ones are taken selectively costs at most one partly dead chunk per
    * live message, not one slot per message ever taken.
    *
+   * Spinning: before it publishes itself (below), an owner whose last park was short looks for
+   * an arrival a bounded number of times (arrivedWhileSpinning); it only reads, so it needs no
+   * argument of its own. `spin` is the owner's own state and decides it.
+   *
    * Parking: the owner publishes itself in `waiter` (volatile write), re-checks, and parks only
    * if nothing is on its way. A producer's claim (getAndAdd), link (CAS of next) or install (CAS
    * of tail) comes before its volatile read of `waiter`; the owner's re-check reads, after its
@@ -119,6 +123,32 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /** Most slots in a chunk: each next chunk has four times as many as its predecessor. */
   static final int MAX_CHUNK = 128;
+
+  /**
+   * How many times an owner on a platform thread looks for an arrival, with {@link
+   * Thread#onSpinWait} in between (about 30 ns each on the benchmark machine), before it parks
+   * while {@link #spin} is set; 0 on a single processor. Property {@code dev.mailboxthreads.spins}.
+   */
+  static final int PLATFORM_SPINS = spins("dev.mailboxthreads.spins", 512);
+
+  /** The same for an owner on a virtual thread. Property {@code dev.mailboxthreads.virtualSpins}. */
+  static final int VIRTUAL_SPINS = spins("dev.mailboxthreads.virtualSpins", 128);
+
+  /**
+   * A park of a platform thread that ends within this many nanoseconds turns spinning on: a
+   * spin that long, plus the wake-up, would likely have caught the message.
+   */
+  static final long PLATFORM_SHORT_WAIT = 64_000;
+
+  /** The same for a virtual thread, whose park and wake-up cost less and whose spin shorter. */
+  static final long VIRTUAL_SHORT_WAIT = 16_000;
+
+  private static int spins(String property, int otherwise) {
+    if (Runtime.getRuntime().availableProcessors() < 2) {
+      return 0;
+    }
+    return Integer.getInteger(property, otherwise);
+  }
 
   /** {@code claimed} of a chunk the owner gave up when the mailbox emptied; see the notes. */
   private static final int SEALED = 1 << 30;
@@ -215,10 +245,18 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /**
    * The next mailbox in this one's registry bucket. Written only under the registry's lock,
-   * read without it; see {@link Mailboxes}. A mailbox is 64 bytes with it.
+   * read without it; see {@link Mailboxes}. A mailbox is 72 bytes with it and {@link #spin}.
    */
   @SuppressWarnings("unused") // accessed through NEXT_IN_BUCKET
   private Mailbox nextInBucket;
+
+  /**
+   * Whether the owner spins before it parks: set when its last park was short (the messages
+   * come fast, so a spin would catch the next one without a park and an unpark), cleared when it
+   * was long or timed out (a ring of many threads, an idle server: spinning would only waste a
+   * processor, or a virtual thread's carrier). Starts cleared. Owner only.
+   */
+  private boolean spin;
 
   /** The limit, or null when unbounded (the default). Replaced by {@link #limit}. */
   private volatile Bound bound;
@@ -685,10 +723,16 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * @return false if the time ran out
    */
   private boolean await(Chunk c, int i, long timeoutNanos, long deadline) {
+    Thread me = Thread.currentThread();
+    boolean virtual = me.isVirtual();
+    if (spin && arrivedWhileSpinning(c, i, virtual ? VIRTUAL_SPINS : PLATFORM_SPINS)) {
+      return true;
+    }
     if (c == null) {
       tryReset();
     }
-    Thread me = Thread.currentThread();
+    boolean parked = false;
+    long parkedAt = 0;
     int spins = 0;
     for (;;) {
       if (Thread.interrupted()) {
@@ -699,12 +743,17 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       waiter = me;
       int s = c == null ? arrivingAtHead() : arrivingAfter(c, i); // re-check after publishing
       if (s == NONE) {
+        if (!parked) {
+          parked = true;
+          parkedAt = System.nanoTime();
+        }
         if (timeoutNanos == Deadlines.FOREVER) {
           LockSupport.park(this);
         } else {
           long remaining = deadline - System.nanoTime();
           if (remaining <= 0) {
             waiter = null;
+            spin = false;
             return false;
           }
           LockSupport.parkNanos(this, remaining);
@@ -713,12 +762,32 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       }
       if (s != NONE) {
         waiter = null;
+        if (parked) {
+          spin = System.nanoTime() - parkedAt < (virtual ? VIRTUAL_SHORT_WAIT : PLATFORM_SHORT_WAIT);
+        }
         if (s == WRITING) {
           backOff(spins++); // a producer claimed the slot and is writing it: it will soon
         }
         return true;
       }
     }
+  }
+
+  /**
+   * Spins up to {@code spins} times looking for an arrival after (c, i), or at the head when c
+   * is null, before the owner parks: a message that comes within that time spares its sender an
+   * unpark and the owner a park and a wake-up. The head chunk is kept meanwhile.
+   *
+   * @return true if something arrived (the caller looks again)
+   */
+  private boolean arrivedWhileSpinning(Chunk c, int i, int spins) {
+    for (; spins > 0; spins--) {
+      Thread.onSpinWait();
+      if ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) != NONE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** arriving*: nothing on its way. */
@@ -751,6 +820,16 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       return TAIL.getVolatile(this) != EMPTY ? WRITING : NONE;
     }
     return arrivingAfter(c, headIndex);
+  }
+
+  /** Whether the owner spins before its next park; for tests. */
+  boolean spinning() {
+    return spin;
+  }
+
+  /** Sets {@link #spin}; for tests. */
+  void spinning(boolean on) {
+    spin = on;
   }
 
   /** Spins a little, then yields, while a producer is between its claim and its write. */

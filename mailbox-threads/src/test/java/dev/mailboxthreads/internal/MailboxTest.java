@@ -351,4 +351,73 @@ class MailboxTest {
     cleared.clear();
     assertThat(cleared.toString()).isEqualTo("Address[ended thread]");
   }
+  /**
+   * Spinning before a park is off on a fresh mailbox and after a wait that timed out (an idle
+   * owner must not burn a processor); a fast exchange turns it on; whatever the mode, every
+   * message of the exchange arrives, in order.
+   */
+  @Test
+  void spinning_offWhenFreshOrIdle_onInAFastExchange() throws Exception {
+    Mailbox m = mailboxOf(Thread.currentThread());
+    assertThat(m.spinning()).isFalse();
+    m.spinning(true);
+    assertThat(m.take(TimeUnit.MILLISECONDS.toNanos(5))).isNull();
+    assertThat(m.spinning()).as("a timed-out wait turns spinning off").isFalse();
+
+    // ping-pong between two platform threads: some park is short, which turns spinning on
+    Mailbox[] boxes = new Mailbox[2];
+    CountDownLatch ready = new CountDownLatch(2);
+    CompletableFuture<Boolean> sawSpinning = new CompletableFuture<>();
+    int rounds = 20_000;
+    Thread ponger = Thread.ofPlatform().unstarted(() -> {
+      ready.countDown();
+      awaitLatch(ready);
+      for (int i = 0; i < rounds; i++) {
+        Object v = boxes[1].take(Deadlines.FOREVER);
+        if (v.equals(-1)) {
+          return;
+        }
+        boxes[0].offer(v);
+      }
+    });
+    boxes[1] = mailboxOf(ponger);
+    Thread pinger = Thread.ofPlatform().unstarted(() -> {
+      ready.countDown();
+      awaitLatch(ready);
+      boolean saw = false;
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      for (int i = 0; i < rounds; i++) {
+        boxes[1].offer(i);
+        Object back = boxes[0].take(Deadlines.FOREVER);
+        if (!Integer.valueOf(i).equals(back)) {
+          sawSpinning.completeExceptionally(new AssertionError("got " + back + " for " + i));
+          return;
+        }
+        saw |= boxes[0].spinning();
+        if (saw && i >= 1_000 || System.nanoTime() > end) {
+          boxes[1].offer(-1); // tells the ponger to stop early
+          break;
+        }
+      }
+      if (!saw) {
+        boxes[1].offer(-1);
+      }
+      sawSpinning.complete(saw);
+    });
+    boxes[0] = mailboxOf(pinger);
+    ponger.start();
+    pinger.start();
+    assertThat(sawSpinning.get(30, TimeUnit.SECONDS)).as("spinning turned on").isTrue();
+    pinger.join();
+    ponger.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(ponger.isAlive()).isFalse();
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
 }
