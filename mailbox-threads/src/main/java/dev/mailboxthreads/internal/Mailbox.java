@@ -724,15 +724,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private boolean await(Chunk c, int i, long timeoutNanos, long deadline) {
     Thread me = Thread.currentThread();
-    boolean virtual = me.isVirtual();
-    if (spin && arrivedWhileSpinning(c, i, virtual ? VIRTUAL_SPINS : PLATFORM_SPINS)) {
+    if (spin && arrivedWhileSpinning(c, i, me.isVirtual() ? VIRTUAL_SPINS : PLATFORM_SPINS)) {
       return true;
     }
     if (c == null) {
       tryReset();
     }
-    boolean parked = false;
-    long parkedAt = 0;
+    long parkedAt = 0; // when it first parked; 0 before (a clock reading of 0 only misleads spin)
     int spins = 0;
     for (;;) {
       if (Thread.interrupted()) {
@@ -743,8 +741,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       waiter = me;
       int s = c == null ? arrivingAtHead() : arrivingAfter(c, i); // re-check after publishing
       if (s == NONE) {
-        if (!parked) {
-          parked = true;
+        if (parkedAt == 0) {
           parkedAt = System.nanoTime();
         }
         if (timeoutNanos == Deadlines.FOREVER) {
@@ -762,8 +759,9 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       }
       if (s != NONE) {
         waiter = null;
-        if (parked) {
-          spin = System.nanoTime() - parkedAt < (virtual ? VIRTUAL_SHORT_WAIT : PLATFORM_SHORT_WAIT);
+        if (parkedAt != 0) {
+          spin = System.nanoTime() - parkedAt
+              < (me.isVirtual() ? VIRTUAL_SHORT_WAIT : PLATFORM_SHORT_WAIT);
         }
         if (s == WRITING) {
           backOff(spins++); // a producer claimed the slot and is writing it: it will soon
