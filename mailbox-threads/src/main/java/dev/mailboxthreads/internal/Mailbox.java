@@ -140,8 +140,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   static final long PLATFORM_SHORT_WAIT = 64_000;
 
-  /** The same for a virtual thread, whose park and wake-up cost less and whose spin shorter. */
-  static final long VIRTUAL_SHORT_WAIT = 16_000;
+  /**
+   * The same for a virtual thread, whose spin is shorter but whose wake-up goes through the
+   * scheduler's queue (tens of microseconds when the carriers are busy).
+   */
+  static final long VIRTUAL_SHORT_WAIT = 50_000;
 
   private static int spins(String property, int otherwise) {
     if (Runtime.getRuntime().availableProcessors() < 2) {
