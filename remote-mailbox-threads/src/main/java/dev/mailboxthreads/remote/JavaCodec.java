@@ -106,9 +106,13 @@ import java.util.regex.Pattern;
  *
  * Apache Fory takes about a quarter of a second to start, and generates a serializer for each
  * class the first time it meets it (a few hundred milliseconds for the first class, less for the
- * next). A codec does that in a daemon thread: {@link #defaults()}'s starts when this class is
- * initialized, a built codec's when {@link Builder#build()} returns, so a program that builds its
- * codec, connects and then sends pays less of it, or none. To have your message classes ready
+ * next). A codec does that in a daemon thread, which {@link #defaults()} starts when this class
+ * is initialized and {@link Builder#build()} when it returns. The thread starts its work as soon
+ * as the process has a publication, or a connection has completed its first handshake, and at
+ * the latest 300 ms after it started: on a machine with few cores, a second of Fory's start-up
+ * running beside a fresh process's first {@code connect} and {@code send} made both slower (the
+ * {@code connect} call took about 70 ms longer), and a {@code String} never needs Fory. So a
+ * program that builds its codec, connects and then sends pays less of it, or none. To have your message classes ready
  * too, name samples with {@link Builder#warmUp(Object[])} (done in that same thread) or call
  * {@link #warmUp(Object[])}. An {@code encode} or {@code decode} that comes first waits for the
  * rest.
@@ -166,8 +170,8 @@ public final class JavaCodec implements Codec {
 
   /**
    * The shared default codec: allows only the JDK's value and collection types (see the class
-   * description), with the default limits. Referencing it is cheap; its Fory instance
-   * started building in a daemon thread when this class was initialized.
+   * description), with the default limits. Referencing it is cheap; its Fory instance is built
+   * in a daemon thread started when this class was initialized (see "Cold start" above).
    *
    * @return the shared instance
    */
@@ -467,7 +471,8 @@ public final class JavaCodec implements Codec {
     }
 
     /**
-     * Builds the codec and starts building its Fory instance in a daemon thread; returns at once.
+     * Builds the codec and starts the daemon thread that builds its Fory instance (see "Cold
+     * start" in the class description); returns at once.
      *
      * @return a new codec
      */

@@ -216,7 +216,8 @@ public final class ForyCodecSupport {
   private volatile ThreadSafeFory fory;
 
   /**
-   * Creates the engine and starts building its Fory pool in a daemon thread.
+   * Creates the engine and starts a daemon thread that builds its Fory pool once {@link
+   * WarmUpGate} opens (a caller that needs the pool sooner builds it itself).
    *
    * @param allowList the classes allowed to be encoded and decoded
    * @param limits the decoding limits
@@ -248,6 +249,7 @@ public final class ForyCodecSupport {
         .name("JavaCodec-init")
         .start(
             () -> {
+              WarmUpGate.await(); // see WarmUpGate: not while a fresh process sends its first
               init.run();
               if (fory != null) {
                 samples.forEach(this::warmUpQuietly);

@@ -203,6 +203,7 @@ public final class PublicationLoop implements Runnable {
     AutoCloseable zapRegistration = null;
     HandshakeWatch watch = null;
     DecodingScope.bind(addresses);
+    WarmUpGate.open(); // a publication decodes whatever comes: its codec warms up at once
     try {
       try {
         socket = context.socket(SocketType.PULL);

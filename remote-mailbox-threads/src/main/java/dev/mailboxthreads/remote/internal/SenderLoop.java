@@ -593,6 +593,7 @@ public final class SenderLoop implements Runnable {
       }
       if (event.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
         handshaken = true;
+        WarmUpGate.open();
       }
     }
     return true;
