@@ -68,12 +68,24 @@ public final class SenderLoop implements Runnable {
    * Closing: set CLOSED, wake the I/O thread. It hands everything reserved to the socket, then
    * closes it with the linger, so ZeroMQ keeps delivering in the background for that long. If
    * the socket stays full (receiver down) past the linger, what is left is discarded and
-   * counted. A socket monitor, read by the I/O thread alone, tells whether any peer ever
-   * completed the ZMTP greeting (HANDSHAKE_PROTOCOL: JeroMQ 0.7.0 never emits
+   * counted.
+   *
+   * Held frames: a socket monitor (PeerWatch, an event hook) tells how many receivers are
+   * connected now (ZMTP greeting done: HANDSHAKE_PROTOCOL, as JeroMQ 0.7.0 never emits
    * HANDSHAKE_SUCCEEDED; the greeting is matched only by a peer whose mechanism, NULL or CURVE,
-   * agrees). If none did when the socket is to be closed, the I/O thread waits for one up to the
-   * rest of the linger, and if none comes, closes with linger 0 and counts every frame it handed
-   * to the socket as discarded: ZeroMQ could not have delivered any of them.
+   * agrees; until DISCONNECTED) and how many handshakes completed so far. A frame the I/O thread
+   * hands to the socket while none is connected is "held": ZeroMQ keeps it in the pipe for a
+   * receiver to come (back), since the pipe outlives the engine (our immediate flag). A handshake
+   * ends the holding: the held frames go to that receiver (`held` back to 0, seen through the
+   * handshake count, read before the connected count so that a handshake between the two reads
+   * counts nothing as held). If frames are held when the socket is to be closed, the I/O thread
+   * waits for a handshake up to the rest of the linger, and if none comes, closes with linger 0
+   * and moves the held frames from sent to discarded: ZeroMQ could not have delivered any of
+   * them. Before any handshake every frame handed over is held. An inproc endpoint has no
+   * handshake: it counts as connected for good (PeerWatch). Not counted (at most once, no
+   * acknowledgements): what was handed over while a receiver still looked connected and was in
+   * ZeroMQ's pipe, its engine or the kernel when the receiver went; with several endpoints, what
+   * the round-robin gave to a down one while another was connected.
    */
   private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -153,10 +165,12 @@ public final class SenderLoop implements Runnable {
   private volatile long discarded;
   private final LongAdder timedOut = new LongAdder();
 
-  /** The monitor's PAIR socket, HANDSHAKE_PROTOCOL events only. I/O thread only. */
-  private ZMQ.Socket monitor;
-  /** Whether a peer ever completed a handshake. I/O thread only. */
-  private boolean handshaken;
+  /** Which receivers are connected; set before the socket connects. I/O thread only. */
+  private PeerWatch peers;
+  /** Frames handed to the socket while no receiver was connected (see the notes). I/O only. */
+  private long held;
+  /** The handshake count when `held` was last brought up to date. I/O thread only. */
+  private long handshakesSeen;
   /** Until when (nanoTime) to poke JeroMQ's poller while no handshake came; 0: not. I/O only. */
   private long pokeUntil;
   /** When (nanoTime) the next poke is due. I/O thread only. */
@@ -362,14 +376,12 @@ public final class SenderLoop implements Runnable {
           socket.setCurvePublicKey(ZMQ.Curve.z85Decode(options.curve().keys().publicKey()));
           socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
         }
-        String monitorEndpoint = "inproc://mbt-monitor-" + ioThread.getName() + "-"
-            + Integer.toHexString(System.identityHashCode(this));
-        if (!socket.monitor(monitorEndpoint, ZMQ.EVENT_HANDSHAKE_PROTOCOL)) {
+        peers = new PeerWatch(description, ioThread,
+            (int) endpoints.stream().filter(e -> e.startsWith("inproc:")).count());
+        // before any connect: no event is missed
+        if (!socket.setEventHook(peers, PeerWatch.EVENTS)) {
           throw new RemoteMailboxException("cannot monitor the connection to " + description, null);
         }
-        monitor = context.socket(SocketType.PAIR);
-        monitor.setLinger(0);
-        monitor.connect(monitorEndpoint); // before any connect: no event is missed
         for (String endpoint : endpoints) {
           connect(socket, endpoint);
         }
@@ -394,12 +406,11 @@ public final class SenderLoop implements Runnable {
       markClosed();
       discardQueued(0);
     } finally {
-      if (socket != null) {
-        socket.monitor(null, 0);
-        socket.close(); // ZeroMQ goes on delivering what it holds for the linger
+      if (peers != null) {
+        peers.stop(); // what the socket reports while it closes is no news
       }
-      if (monitor != null) {
-        monitor.close();
+      if (socket != null) {
+        socket.close(); // ZeroMQ goes on delivering what it holds for the linger
       }
       IoThreads.closeQuietly(selector);
     }
@@ -443,6 +454,7 @@ public final class SenderLoop implements Runnable {
       if (pokeUntil != 0) {
         pokeIfStuck();
       }
+      refreshHeld();
       int handed = 0;
       while (handed < BATCH) {
         byte[] message;
@@ -481,6 +493,9 @@ public final class SenderLoop implements Runnable {
         }
         pending = null;
         handed += frames;
+        if (peers.connected() == 0) {
+          held += frames; // ZeroMQ keeps it for a receiver to come (back)
+        }
       }
       if (handed > 0) {
         release(handed);
@@ -493,8 +508,9 @@ public final class SenderLoop implements Runnable {
       if (pending != null) {
         if (closing && System.nanoTime() - closeDeadline >= 0) {
           discardQueued(pendingFrames + (carry != null ? 1 : 0));
-          if (!awaitHandshake(0)) {
-            discardHeldByZeroMq();
+          refreshHeld();
+          if (held > 0) {
+            discardHeld(); // no handshake since they were handed over: no receiver came
           }
           socket.setLinger(0); // the linger is used up: ZeroMQ drops what it still holds
           return;
@@ -510,9 +526,10 @@ public final class SenderLoop implements Runnable {
       if (closing) {
         if ((s & COUNT) == 0) {
           // everything reserved was handed over; ZeroMQ gets what is left of the linger, once a
-          // peer has completed a handshake (else nothing of it could ever be delivered)
-          if (sent > 0 && !awaitHandshake(closeDeadline)) {
-            discardHeldByZeroMq();
+          // receiver is connected (else what it holds could never be delivered)
+          refreshHeld();
+          if (held > 0 && !awaitHandshake(closeDeadline)) {
+            discardHeld();
             socket.setLinger(0);
             return;
           }
@@ -548,7 +565,7 @@ public final class SenderLoop implements Runnable {
    * is not disturbed by the pass.
    */
   private void pokeIfStuck() {
-    if (awaitHandshake(0) || System.nanoTime() - pokeUntil > 0) {
+    if (peers.handshakes() > 0 || System.nanoTime() - pokeUntil > 0) {
       pokeUntil = 0;
       return;
     }
@@ -571,44 +588,54 @@ public final class SenderLoop implements Runnable {
   }
 
   /**
-   * Whether a peer has completed a handshake, waiting for one until {@code deadline}
-   * (System.nanoTime; 0: do not wait).
+   * Brings {@code held} up to date: a handshake since the last look means the frames held until
+   * then went to that receiver.
    */
-  @SuppressWarnings("deprecation") // ZMQ.Event: its replacement needs a ZContext (ZMonitor)
-  private boolean awaitHandshake(long deadline) {
-    while (!handshaken) {
-      long left = deadline == 0 ? 0 : deadline - System.nanoTime();
-      ZMQ.Event event;
-      if (left <= 0) {
-        event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT);
-      } else {
-        monitor.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        event = ZMQ.Event.recv(monitor);
-      }
-      if (event == null) {
-        if (deadline == 0 || deadline - System.nanoTime() <= 0) {
-          return false;
-        }
-        continue;
-      }
-      if (event.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
-        handshaken = true;
-      }
+  private void refreshHeld() {
+    long h = peers.handshakes();
+    if (h != handshakesSeen) {
+      handshakesSeen = h;
+      held = 0;
     }
-    return true;
   }
 
   /**
-   * Counts every frame handed to the socket as discarded: no peer ever completed a handshake,
-   * so ZeroMQ holds them all and drops them when the socket closes with linger 0.
+   * Waits until a receiver completes a handshake or {@code deadlineNanos} (System.nanoTime)
+   * passes; true if one did since {@code held} was last brought up to date. The watch unparks
+   * this thread at each handshake.
    */
-  private void discardHeldByZeroMq() {
-    long n = sent;
-    sent = 0; // single writer; they did not leave through ZeroMQ after all
+  private boolean awaitHandshake(long deadlineNanos) {
+    for (;;) {
+      if (peers.handshakes() != handshakesSeen) {
+        refreshHeld();
+        return true;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      LockSupport.parkNanos(this, left);
+    }
+  }
+
+  /**
+   * Moves the held frames from sent to discarded: no receiver completed a handshake since they
+   * were handed to the socket and before the linger ended, so ZeroMQ holds them all and drops
+   * them when the socket closes with linger 0.
+   */
+  private void discardHeld() {
+    long n = held;
+    held = 0;
+    sent -= n; // single writer; they did not leave through ZeroMQ after all
     discarded += n;
+    String why = peers.handshakes() == 0
+        ? "no receiver ever completed a handshake within the linger (" + options.linger()
+            + "); is anything listening there?"
+        : "they were sent while no receiver was connected (it disconnected), and none came back"
+            + " within the linger (" + options.linger() + "); messages in flight when it went"
+            + " are not known here (at most once)";
     LOG.log(Level.WARNING, "connection to " + description + " discarded " + n
-        + " message(s) held by ZeroMQ at close: no receiver ever completed a handshake within"
-        + " the linger (" + options.linger() + "); is anything listening there?");
+        + " message(s) held by ZeroMQ at close: " + why);
   }
 
   private static void select(Selector sel, long millis) {
