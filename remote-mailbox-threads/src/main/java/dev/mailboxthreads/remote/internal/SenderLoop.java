@@ -82,10 +82,19 @@ public final class SenderLoop implements Runnable {
    * waits for a handshake up to the rest of the linger, and if none comes, closes with linger 0
    * and moves the held frames from sent to discarded: ZeroMQ could not have delivered any of
    * them. Before any handshake every frame handed over is held. An inproc endpoint has no
-   * handshake: it counts as connected for good (PeerWatch). Not counted (at most once, no
-   * acknowledgements): what was handed over while a receiver still looked connected and was in
-   * ZeroMQ's pipe, its engine or the kernel when the receiver went; with several endpoints, what
-   * the round-robin gave to a down one while another was connected.
+   * handshake: it counts as connected for good (PeerWatch).
+   *
+   * The backlog: when the I/O thread sees that the last receiver went (connected count from
+   * above 0 to 0), what ZeroMQ's pipe still holds of what was handed over before is held too.
+   * PipeBacklog reads the pipe's message count (JeroMQ internals, by reflection: unknown if
+   * that fails); the frames of those messages are the last ones handed over, so with one pipe
+   * and batching the frame counts of the latest messages (`recentFrames`, a ring as long as the
+   * pipe can be) give them; without batching a message is a frame. With several pipes and
+   * batching, which messages are whose is not known: only what was tracked is held. The same
+   * count, taken when the linger ends with the socket still full (a receiver connected but not
+   * reading), is what ZeroMQ drops then. Not counted (at most once, no acknowledgements): what
+   * was in the engine or the kernel when the receiver went; with several endpoints, what the
+   * round-robin gave to a down one while another was connected.
    */
   private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -171,6 +180,12 @@ public final class SenderLoop implements Runnable {
   private long held;
   /** The handshake count when `held` was last brought up to date. I/O thread only. */
   private long handshakesSeen;
+  /** The connected count then. I/O thread only. */
+  private int connectedSeen;
+  /** With batching, the frames of the latest messages handed over, by message; else null. */
+  private final int[] recentFrames;
+  /** Messages handed over so far (the ring's position). I/O thread only. */
+  private long messagesHanded;
   /** Until when (nanoTime) to poke JeroMQ's poller while no handshake came; 0: not. I/O only. */
   private long pokeUntil;
   /** When (nanoTime) the next poke is due. I/O thread only. */
@@ -190,6 +205,8 @@ public final class SenderLoop implements Runnable {
     this.description = String.join(", ", endpoints);
     this.capacity = options.sendHighWaterMark();
     this.maxGroup = options.batches() ? MAX_GROUP : 1;
+    // as long as the pipe can be: its high-water mark, with room for JeroMQ's lag in seeing reads
+    this.recentFrames = maxGroup > 1 ? new int[2 * socketHighWaterMark() + 16] : null;
     Node stub = new Node(null);
     this.head = stub;
     this.tail = stub;
@@ -358,7 +375,7 @@ public final class SenderLoop implements Runnable {
         socket.setLinger((int) Math.min(Integer.MAX_VALUE, options.linger().toMillis()));
         // the high-water mark counts ZeroMQ messages, and a batch is one: scale it so that what
         // ZeroMQ holds in full batches stays about sendHighWaterMark frames
-        socket.setSndHWM(Math.max(1, options.sendHighWaterMark() / maxGroup));
+        socket.setSndHWM(socketHighWaterMark());
         // JeroMQ's immediate flag is the inverse of libzmq's ZMQ_IMMEDIATE: its default (true)
         // creates the pipe at connect time, so messages wait for an endpoint not yet reachable.
         socket.setImmediate(true);
@@ -431,6 +448,11 @@ public final class SenderLoop implements Runnable {
     return ipc ? 200 : 2000;
   }
 
+  /** ZMQ_SNDHWM: the high-water mark in ZeroMQ messages (a batch is one). */
+  private int socketHighWaterMark() {
+    return Math.max(1, options.sendHighWaterMark() / maxGroup);
+  }
+
   private static void connect(ZMQ.Socket socket, String endpoint) {
     boolean ok;
     try {
@@ -454,7 +476,7 @@ public final class SenderLoop implements Runnable {
       if (pokeUntil != 0) {
         pokeIfStuck();
       }
-      refreshHeld();
+      refreshHeld(socket);
       int handed = 0;
       while (handed < BATCH) {
         byte[] message;
@@ -493,6 +515,9 @@ public final class SenderLoop implements Runnable {
         }
         pending = null;
         handed += frames;
+        if (recentFrames != null) {
+          recentFrames[(int) (messagesHanded++ % recentFrames.length)] = frames;
+        }
         if (peers.connected() == 0) {
           held += frames; // ZeroMQ keeps it for a receiver to come (back)
         }
@@ -508,9 +533,12 @@ public final class SenderLoop implements Runnable {
       if (pending != null) {
         if (closing && System.nanoTime() - closeDeadline >= 0) {
           discardQueued(pendingFrames + (carry != null ? 1 : 0));
-          refreshHeld();
-          if (held > 0) {
-            discardHeld(); // no handshake since they were handed over: no receiver came
+          refreshHeld(socket);
+          // held: no handshake since they were handed over; else what a receiver that is
+          // connected did not take: ZeroMQ drops all of it now
+          long lost = Math.max(held, backlogFrames(socket));
+          if (lost > 0) {
+            discardHeld(lost);
           }
           socket.setLinger(0); // the linger is used up: ZeroMQ drops what it still holds
           return;
@@ -527,9 +555,9 @@ public final class SenderLoop implements Runnable {
         if ((s & COUNT) == 0) {
           // everything reserved was handed over; ZeroMQ gets what is left of the linger, once a
           // receiver is connected (else what it holds could never be delivered)
-          refreshHeld();
+          refreshHeld(socket);
           if (held > 0 && !awaitHandshake(closeDeadline)) {
-            discardHeld();
+            discardHeld(Math.max(held, backlogFrames(socket)));
             socket.setLinger(0);
             return;
           }
@@ -589,14 +617,40 @@ public final class SenderLoop implements Runnable {
 
   /**
    * Brings {@code held} up to date: a handshake since the last look means the frames held until
-   * then went to that receiver.
+   * then went to that receiver; the last receiver gone since the last look leaves what ZeroMQ's
+   * pipe holds (the backlog, when known) held too.
    */
-  private void refreshHeld() {
+  private void refreshHeld(ZMQ.Socket socket) {
     long h = peers.handshakes();
     if (h != handshakesSeen) {
       handshakesSeen = h;
       held = 0;
     }
+    int c = peers.connected();
+    if (c == 0 && connectedSeen > 0) {
+      // the pipe holds the backlog plus what was counted held since the receiver went
+      held = Math.max(held, backlogFrames(socket));
+    }
+    connectedSeen = c;
+  }
+
+  /**
+   * The frames in ZeroMQ's pipes (see the notes), or -1 if unknown: PipeBacklog cannot tell,
+   * or with batching there are several pipes, or more messages than {@code recentFrames} keeps.
+   */
+  private long backlogFrames(ZMQ.Socket socket) {
+    long messages = PipeBacklog.messages(socket);
+    if (messages <= 0 || recentFrames == null) {
+      return messages;
+    }
+    if (PipeBacklog.pipes(socket) != 1 || messages > Math.min(messagesHanded, recentFrames.length)) {
+      return -1;
+    }
+    long frames = 0;
+    for (long i = messagesHanded - messages; i < messagesHanded; i++) {
+      frames += recentFrames[(int) (i % recentFrames.length)];
+    }
+    return frames;
   }
 
   /**
@@ -607,7 +661,8 @@ public final class SenderLoop implements Runnable {
   private boolean awaitHandshake(long deadlineNanos) {
     for (;;) {
       if (peers.handshakes() != handshakesSeen) {
-        refreshHeld();
+        held = 0; // they go to that receiver
+        handshakesSeen = peers.handshakes();
         return true;
       }
       long left = deadlineNanos - System.nanoTime();
@@ -619,21 +674,23 @@ public final class SenderLoop implements Runnable {
   }
 
   /**
-   * Moves the held frames from sent to discarded: no receiver completed a handshake since they
-   * were handed to the socket and before the linger ended, so ZeroMQ holds them all and drops
-   * them when the socket closes with linger 0.
+   * Moves {@code n} frames from sent to discarded: those ZeroMQ holds when the linger has ended
+   * (held: no receiver completed a handshake since they were handed to the socket; or, the
+   * socket still full, what its pipe holds), which it drops when the socket closes with linger
+   * 0.
    */
-  private void discardHeld() {
-    long n = held;
+  private void discardHeld(long n) {
     held = 0;
     sent -= n; // single writer; they did not leave through ZeroMQ after all
     discarded += n;
     String why = peers.handshakes() == 0
         ? "no receiver ever completed a handshake within the linger (" + options.linger()
             + "); is anything listening there?"
-        : "they were sent while no receiver was connected (it disconnected), and none came back"
-            + " within the linger (" + options.linger() + "); messages in flight when it went"
-            + " are not known here (at most once)";
+        : peers.connected() == 0
+        ? "no receiver was connected when they were sent, or it disconnected before taking them,"
+            + " and none came back within the linger (" + options.linger() + "); messages in"
+            + " flight when it went are not known here (at most once)"
+        : "the receiver did not take them within the linger (" + options.linger() + ")";
     LOG.log(Level.WARNING, "connection to " + description + " discarded " + n
         + " message(s) held by ZeroMQ at close: " + why);
   }
