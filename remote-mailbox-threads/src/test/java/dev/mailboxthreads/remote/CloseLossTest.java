@@ -208,20 +208,24 @@ class CloseLossTest {
     int n = 2_000;
     String payload = "x".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
+    ZMQ.Socket pull = raw.socket(SocketType.PULL);
+    boolean pullOpen = true;
     try (RemoteContext ctx = RemoteContext.create()) {
-      ZMQ.Socket pull = raw.socket(SocketType.PULL);
       pull.setLinger(0);
       pull.setRcvHWM(1);
       pull.bind("tcp://127.0.0.1:*");
       String endpoint = pull.getLastEndpoint();
+      // room in ZeroMQ for all n even as lone frames: a batching connection's ZMQ_SNDHWM is
+      // sendHighWaterMark / 256 messages, and batches form only when the sender outpaces it
       RemoteThread remote = ctx.connect(ConnectOptions.defaults().withLinger(LINGER)
-          .withBatching(batching).withSendHighWaterMark(100_000), endpoint);
+          .withBatching(batching).withSendHighWaterMark(256 * n + 256), endpoint);
       for (int i = 0; i < n; i++) {
         send(remote, payload);
       }
       // all handed to ZeroMQ: the pipe holds what the stalled TCP connection does not
       BadInputTest.eventually().until(() -> remote.stats().sent() == n);
       pull.close(); // never read a message
+      pullOpen = false;
       awaitDisconnectSeen();
       remote.close();
 
@@ -233,6 +237,9 @@ class CloseLossTest {
           .anySatisfy(m -> assertThat(m).contains("discarded " + stats.discarded() + " message(s)")
               .contains("disconnected before taking them"));
     } finally {
+      if (pullOpen) {
+        pull.close(); // else the context's close waits for it forever
+      }
       raw.close();
     }
   }
