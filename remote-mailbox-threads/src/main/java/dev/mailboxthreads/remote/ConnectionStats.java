@@ -8,8 +8,16 @@ package dev.mailboxthreads.remote;
  * @param queued messages encoded and waiting for the socket now
  * @param timedOut sends that failed with {@link SendTimeoutException}; nothing of them was sent
  * @param discarded messages that {@link RemoteThread#close()} gave up on after the linger: those
- *     still queued when the receiver stayed unreachable, plus, when no receiver ever completed a
+ *     still queued when the receiver stayed unreachable, plus those ZeroMQ held for a receiver
+ *     when none connected again before the linger ended: if no receiver ever completed a
  *     handshake with the connection (nothing listened, or CURVE refused it), every message
- *     handed to ZeroMQ, which could deliver none of them (a WARNING log line says so)
+ *     handed to ZeroMQ; if one did and then went away, every message handed over after the
+ *     connection saw it go, and those still in ZeroMQ's queue then (when JeroMQ's internals can
+ *     tell, see docs/remote.md); plus, when the linger ends with a receiver connected but not
+ *     reading, what ZeroMQ's queue still holds. ZeroMQ could deliver none of them; a WARNING
+ *     log line says how many. Not counted, because they cannot be known without
+ *     acknowledgements (at most once): messages in ZeroMQ's engine or the kernel's buffers when
+ *     the receiver went; and, with several endpoints, those the round-robin gave to a down
+ *     endpoint while another was connected
  */
 public record ConnectionStats(long sent, long queued, long timedOut, long discarded) {}

@@ -68,12 +68,33 @@ public final class SenderLoop implements Runnable {
    * Closing: set CLOSED, wake the I/O thread. It hands everything reserved to the socket, then
    * closes it with the linger, so ZeroMQ keeps delivering in the background for that long. If
    * the socket stays full (receiver down) past the linger, what is left is discarded and
-   * counted. A socket monitor, read by the I/O thread alone, tells whether any peer ever
-   * completed the ZMTP greeting (HANDSHAKE_PROTOCOL: JeroMQ 0.7.0 never emits
+   * counted.
+   *
+   * Held frames: a socket monitor (PeerWatch, an event hook) tells how many receivers are
+   * connected now (ZMTP greeting done: HANDSHAKE_PROTOCOL, as JeroMQ 0.7.0 never emits
    * HANDSHAKE_SUCCEEDED; the greeting is matched only by a peer whose mechanism, NULL or CURVE,
-   * agrees). If none did when the socket is to be closed, the I/O thread waits for one up to the
-   * rest of the linger, and if none comes, closes with linger 0 and counts every frame it handed
-   * to the socket as discarded: ZeroMQ could not have delivered any of them.
+   * agrees; until DISCONNECTED) and how many handshakes completed so far. A frame the I/O thread
+   * hands to the socket while none is connected is "held": ZeroMQ keeps it in the pipe for a
+   * receiver to come (back), since the pipe outlives the engine (our immediate flag). A handshake
+   * ends the holding: the held frames go to that receiver (`held` back to 0, seen through the
+   * handshake count, read before the connected count so that a handshake between the two reads
+   * counts nothing as held). If frames are held when the socket is to be closed, the I/O thread
+   * waits for a handshake up to the rest of the linger, and if none comes, closes with linger 0
+   * and moves the held frames from sent to discarded: ZeroMQ could not have delivered any of
+   * them. Before any handshake every frame handed over is held. An inproc endpoint has no
+   * handshake: it counts as connected for good (PeerWatch).
+   *
+   * The backlog: when the I/O thread sees that the last receiver went (connected count from
+   * above 0 to 0), what ZeroMQ's pipe still holds of what was handed over before is held too.
+   * PipeBacklog reads the pipe's message count (JeroMQ internals, by reflection: unknown if
+   * that fails); the frames of those messages are the last ones handed over, so with one pipe
+   * and batching the frame counts of the latest messages (`recentFrames`, a ring as long as the
+   * pipe can be) give them; without batching a message is a frame. With several pipes and
+   * batching, which messages are whose is not known: only what was tracked is held. The same
+   * count, taken when the linger ends with the socket still full (a receiver connected but not
+   * reading), is what ZeroMQ drops then. Not counted (at most once, no acknowledgements): what
+   * was in the engine or the kernel when the receiver went; with several endpoints, what the
+   * round-robin gave to a down one while another was connected.
    */
   private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -153,10 +174,18 @@ public final class SenderLoop implements Runnable {
   private volatile long discarded;
   private final LongAdder timedOut = new LongAdder();
 
-  /** The monitor's PAIR socket, HANDSHAKE_PROTOCOL events only. I/O thread only. */
-  private ZMQ.Socket monitor;
-  /** Whether a peer ever completed a handshake. I/O thread only. */
-  private boolean handshaken;
+  /** Which receivers are connected; set before the socket connects. I/O thread only. */
+  private PeerWatch peers;
+  /** Frames handed to the socket while no receiver was connected (see the notes). I/O only. */
+  private long held;
+  /** The handshake count when `held` was last brought up to date. I/O thread only. */
+  private long handshakesSeen;
+  /** The connected count then. I/O thread only. */
+  private int connectedSeen;
+  /** With batching, the frames of the latest messages handed over, by message; else null. */
+  private final int[] recentFrames;
+  /** Messages handed over so far (the ring's position). I/O thread only. */
+  private long messagesHanded;
   /** Until when (nanoTime) to poke JeroMQ's poller while no handshake came; 0: not. I/O only. */
   private long pokeUntil;
   /** When (nanoTime) the next poke is due. I/O thread only. */
@@ -176,6 +205,8 @@ public final class SenderLoop implements Runnable {
     this.description = String.join(", ", endpoints);
     this.capacity = options.sendHighWaterMark();
     this.maxGroup = options.batches() ? MAX_GROUP : 1;
+    // as long as the pipe can be: its high-water mark, with room for JeroMQ's lag in seeing reads
+    this.recentFrames = maxGroup > 1 ? new int[2 * socketHighWaterMark() + 16] : null;
     Node stub = new Node(null);
     this.head = stub;
     this.tail = stub;
@@ -344,7 +375,7 @@ public final class SenderLoop implements Runnable {
         socket.setLinger((int) Math.min(Integer.MAX_VALUE, options.linger().toMillis()));
         // the high-water mark counts ZeroMQ messages, and a batch is one: scale it so that what
         // ZeroMQ holds in full batches stays about sendHighWaterMark frames
-        socket.setSndHWM(Math.max(1, options.sendHighWaterMark() / maxGroup));
+        socket.setSndHWM(socketHighWaterMark());
         // JeroMQ's immediate flag is the inverse of libzmq's ZMQ_IMMEDIATE: its default (true)
         // creates the pipe at connect time, so messages wait for an endpoint not yet reachable.
         socket.setImmediate(true);
@@ -362,14 +393,12 @@ public final class SenderLoop implements Runnable {
           socket.setCurvePublicKey(ZMQ.Curve.z85Decode(options.curve().keys().publicKey()));
           socket.setCurveSecretKey(ZMQ.Curve.z85Decode(options.curve().keys().secretKey()));
         }
-        String monitorEndpoint = "inproc://mbt-monitor-" + ioThread.getName() + "-"
-            + Integer.toHexString(System.identityHashCode(this));
-        if (!socket.monitor(monitorEndpoint, ZMQ.EVENT_HANDSHAKE_PROTOCOL)) {
+        peers = new PeerWatch(description, ioThread,
+            (int) endpoints.stream().filter(e -> e.startsWith("inproc:")).count());
+        // before any connect: no event is missed
+        if (!socket.setEventHook(peers, PeerWatch.EVENTS)) {
           throw new RemoteMailboxException("cannot monitor the connection to " + description, null);
         }
-        monitor = context.socket(SocketType.PAIR);
-        monitor.setLinger(0);
-        monitor.connect(monitorEndpoint); // before any connect: no event is missed
         for (String endpoint : endpoints) {
           connect(socket, endpoint);
         }
@@ -394,12 +423,11 @@ public final class SenderLoop implements Runnable {
       markClosed();
       discardQueued(0);
     } finally {
-      if (socket != null) {
-        socket.monitor(null, 0);
-        socket.close(); // ZeroMQ goes on delivering what it holds for the linger
+      if (peers != null) {
+        peers.stop(); // what the socket reports while it closes is no news
       }
-      if (monitor != null) {
-        monitor.close();
+      if (socket != null) {
+        socket.close(); // ZeroMQ goes on delivering what it holds for the linger
       }
       IoThreads.closeQuietly(selector);
     }
@@ -418,6 +446,11 @@ public final class SenderLoop implements Runnable {
    */
   static int handshakeIvlMillis(boolean ipc) {
     return ipc ? 200 : 2000;
+  }
+
+  /** ZMQ_SNDHWM: the high-water mark in ZeroMQ messages (a batch is one). */
+  private int socketHighWaterMark() {
+    return Math.max(1, options.sendHighWaterMark() / maxGroup);
   }
 
   private static void connect(ZMQ.Socket socket, String endpoint) {
@@ -443,6 +476,7 @@ public final class SenderLoop implements Runnable {
       if (pokeUntil != 0) {
         pokeIfStuck();
       }
+      refreshHeld(socket);
       int handed = 0;
       while (handed < BATCH) {
         byte[] message;
@@ -481,6 +515,12 @@ public final class SenderLoop implements Runnable {
         }
         pending = null;
         handed += frames;
+        if (recentFrames != null) {
+          recentFrames[(int) (messagesHanded++ % recentFrames.length)] = frames;
+        }
+        if (peers.connected() == 0) {
+          held += frames; // ZeroMQ keeps it for a receiver to come (back)
+        }
       }
       if (handed > 0) {
         release(handed);
@@ -493,8 +533,12 @@ public final class SenderLoop implements Runnable {
       if (pending != null) {
         if (closing && System.nanoTime() - closeDeadline >= 0) {
           discardQueued(pendingFrames + (carry != null ? 1 : 0));
-          if (!awaitHandshake(0)) {
-            discardHeldByZeroMq();
+          refreshHeld(socket);
+          // held: no handshake since they were handed over; else what a receiver that is
+          // connected did not take: ZeroMQ drops all of it now
+          long lost = Math.max(held, backlogFrames(socket));
+          if (lost > 0) {
+            discardHeld(lost);
           }
           socket.setLinger(0); // the linger is used up: ZeroMQ drops what it still holds
           return;
@@ -510,9 +554,10 @@ public final class SenderLoop implements Runnable {
       if (closing) {
         if ((s & COUNT) == 0) {
           // everything reserved was handed over; ZeroMQ gets what is left of the linger, once a
-          // peer has completed a handshake (else nothing of it could ever be delivered)
-          if (sent > 0 && !awaitHandshake(closeDeadline)) {
-            discardHeldByZeroMq();
+          // receiver is connected (else what it holds could never be delivered)
+          refreshHeld(socket);
+          if (held > 0 && !awaitHandshake(closeDeadline)) {
+            discardHeld(Math.max(held, backlogFrames(socket)));
             socket.setLinger(0);
             return;
           }
@@ -548,7 +593,7 @@ public final class SenderLoop implements Runnable {
    * is not disturbed by the pass.
    */
   private void pokeIfStuck() {
-    if (awaitHandshake(0) || System.nanoTime() - pokeUntil > 0) {
+    if (peers.handshakes() > 0 || System.nanoTime() - pokeUntil > 0) {
       pokeUntil = 0;
       return;
     }
@@ -571,45 +616,83 @@ public final class SenderLoop implements Runnable {
   }
 
   /**
-   * Whether a peer has completed a handshake, waiting for one until {@code deadline}
-   * (System.nanoTime; 0: do not wait).
+   * Brings {@code held} up to date: a handshake since the last look means the frames held until
+   * then went to that receiver; the last receiver gone since the last look leaves what ZeroMQ's
+   * pipe holds (the backlog, when known) held too.
    */
-  @SuppressWarnings("deprecation") // ZMQ.Event: its replacement needs a ZContext (ZMonitor)
-  private boolean awaitHandshake(long deadline) {
-    while (!handshaken) {
-      long left = deadline == 0 ? 0 : deadline - System.nanoTime();
-      ZMQ.Event event;
-      if (left <= 0) {
-        event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT);
-      } else {
-        monitor.setReceiveTimeOut((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        event = ZMQ.Event.recv(monitor);
-      }
-      if (event == null) {
-        if (deadline == 0 || deadline - System.nanoTime() <= 0) {
-          return false;
-        }
-        continue;
-      }
-      if (event.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
-        handshaken = true;
-        WarmUpGate.open();
-      }
+  private void refreshHeld(ZMQ.Socket socket) {
+    long h = peers.handshakes();
+    if (h != handshakesSeen) {
+      handshakesSeen = h;
+      held = 0;
     }
-    return true;
+    int c = peers.connected();
+    if (c == 0 && connectedSeen > 0) {
+      // the pipe holds the backlog plus what was counted held since the receiver went
+      held = Math.max(held, backlogFrames(socket));
+    }
+    connectedSeen = c;
   }
 
   /**
-   * Counts every frame handed to the socket as discarded: no peer ever completed a handshake,
-   * so ZeroMQ holds them all and drops them when the socket closes with linger 0.
+   * The frames in ZeroMQ's pipes (see the notes), or -1 if unknown: PipeBacklog cannot tell,
+   * or with batching there are several pipes, or more messages than {@code recentFrames} keeps.
    */
-  private void discardHeldByZeroMq() {
-    long n = sent;
-    sent = 0; // single writer; they did not leave through ZeroMQ after all
+  private long backlogFrames(ZMQ.Socket socket) {
+    long messages = PipeBacklog.messages(socket);
+    if (messages <= 0 || recentFrames == null) {
+      return messages;
+    }
+    if (PipeBacklog.pipes(socket) != 1 || messages > Math.min(messagesHanded, recentFrames.length)) {
+      return -1;
+    }
+    long frames = 0;
+    for (long i = messagesHanded - messages; i < messagesHanded; i++) {
+      frames += recentFrames[(int) (i % recentFrames.length)];
+    }
+    return frames;
+  }
+
+  /**
+   * Waits until a receiver completes a handshake or {@code deadlineNanos} (System.nanoTime)
+   * passes; true if one did since {@code held} was last brought up to date. The watch unparks
+   * this thread at each handshake.
+   */
+  private boolean awaitHandshake(long deadlineNanos) {
+    for (;;) {
+      if (peers.handshakes() != handshakesSeen) {
+        held = 0; // they go to that receiver
+        handshakesSeen = peers.handshakes();
+        return true;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      LockSupport.parkNanos(this, left);
+    }
+  }
+
+  /**
+   * Moves {@code n} frames from sent to discarded: those ZeroMQ holds when the linger has ended
+   * (held: no receiver completed a handshake since they were handed to the socket; or, the
+   * socket still full, what its pipe holds), which it drops when the socket closes with linger
+   * 0.
+   */
+  private void discardHeld(long n) {
+    held = 0;
+    sent -= n; // single writer; they did not leave through ZeroMQ after all
     discarded += n;
+    String why = peers.handshakes() == 0
+        ? "no receiver ever completed a handshake within the linger (" + options.linger()
+            + "); is anything listening there?"
+        : peers.connected() == 0
+        ? "no receiver was connected when they were sent, or it disconnected before taking them,"
+            + " and none came back within the linger (" + options.linger() + "); messages in"
+            + " flight when it went are not known here (at most once)"
+        : "the receiver did not take them within the linger (" + options.linger() + ")";
     LOG.log(Level.WARNING, "connection to " + description + " discarded " + n
-        + " message(s) held by ZeroMQ at close: no receiver ever completed a handshake within"
-        + " the linger (" + options.linger() + "); is anything listening there?");
+        + " message(s) held by ZeroMQ at close: " + why);
   }
 
   private static void select(Selector sel, long millis) {
