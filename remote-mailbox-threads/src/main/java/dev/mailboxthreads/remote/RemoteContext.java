@@ -5,6 +5,7 @@ import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.PublicationLoop;
 import dev.mailboxthreads.remote.internal.SenderLoop;
+import dev.mailboxthreads.remote.internal.Logs;
 import dev.mailboxthreads.remote.internal.ZapHandler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,8 +242,7 @@ public final class RemoteContext implements AutoCloseable {
       try {
         c.close();
       } catch (Exception e) {
-        System.getLogger("dev.mailboxthreads.remote")
-            .log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
+        Logs.remote().log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
       }
     }
     shared.close();
@@ -278,7 +278,7 @@ public final class RemoteContext implements AutoCloseable {
    */
   void ioThreadFailed(Thread thread, Throwable e) {
     ioThreadFailures.incrementAndGet();
-    System.Logger log = System.getLogger("dev.mailboxthreads.remote");
+    System.Logger log = Logs.remote();
     if (closed) {
       log.log(System.Logger.Level.DEBUG, thread.getName() + " ended with " + e + " while "
           + this + " was closing", e);

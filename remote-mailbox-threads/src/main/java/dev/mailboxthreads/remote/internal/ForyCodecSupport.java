@@ -70,7 +70,6 @@ public final class ForyCodecSupport {
   static final byte TAG_STRING = 1;
 
 
-  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
 
   /**
    * JDK classes allowed by every codec. Fory's built-in types (String, boxes, the common
@@ -475,7 +474,7 @@ public final class ForyCodecSupport {
     try {
       warmUp(sample);
     } catch (RuntimeException e) {
-      LOG.log(
+      Logs.remote().log(
           System.Logger.Level.WARNING,
           "JavaCodec warm-up: a sample of " + sample.getClass().getName() + " failed: " + e);
     }

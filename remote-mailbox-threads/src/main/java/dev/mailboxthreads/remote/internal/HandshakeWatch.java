@@ -61,7 +61,6 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
       | ZMQ.EVENT_HANDSHAKE_PROTOCOL | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
       | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
 
-  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   /** The first failure of a kind is logged at WARNING, then at most one a minute; DEBUG else. */
   private static final long WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
@@ -240,8 +239,8 @@ public final class HandshakeWatch implements ZEvent.ZEventConsummer {
     long now = System.nanoTime();
     boolean warn = !limit.warned || now - limit.next >= 0;
     Level level = warn ? Level.WARNING : Level.DEBUG;
-    if (LOG.isLoggable(level)) {
-      LOG.log(level, "publication " + publication + ": a handshake on " + endpoint
+    if (Logs.remote().isLoggable(level)) {
+      Logs.remote().log(level, "publication " + publication + ": a handshake on " + endpoint
           + (peer == null ? "" : " from " + peer) + " failed: " + kind + " [" + n
           + " failed handshake(s) so far" + (warn && limit.since > 1
               ? ", " + limit.since + " of this kind since the last warning" : "")

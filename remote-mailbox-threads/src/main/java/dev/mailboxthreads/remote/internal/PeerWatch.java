@@ -32,7 +32,6 @@ final class PeerWatch implements ZEvent.ZEventConsummer {
   /** The events the watch needs. */
   static final int EVENTS = ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED;
 
-  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
 
   private final String connection;
   private final Thread waiter;
@@ -87,8 +86,8 @@ final class PeerWatch implements ZEvent.ZEventConsummer {
         long before = handshakes;
         handshakes = before + 1;
         WarmUpGate.open(); // a fresh process's first message is on its way: codecs may warm up
-        if (before > 0 && LOG.isLoggable(Level.DEBUG)) {
-          LOG.log(Level.DEBUG, "connection to " + connection + ": a receiver at " + endpoint
+        if (before > 0 && Logs.remote().isLoggable(Level.DEBUG)) {
+          Logs.remote().log(Level.DEBUG, "connection to " + connection + ": a receiver at " + endpoint
               + " completed a handshake again; what ZeroMQ held for it goes to it now");
         }
         LockSupport.unpark(waiter);
@@ -104,8 +103,8 @@ final class PeerWatch implements ZEvent.ZEventConsummer {
           up.put(endpoint, n - 1);
         }
         connected = connected - 1;
-        if (LOG.isLoggable(Level.DEBUG)) {
-          LOG.log(Level.DEBUG, "connection to " + connection + ": the receiver at " + endpoint
+        if (Logs.remote().isLoggable(Level.DEBUG)) {
+          Logs.remote().log(Level.DEBUG, "connection to " + connection + ": the receiver at " + endpoint
               + " disconnected" + (connected == 0 ? "; no receiver is connected: messages sent"
               + " from now on wait in ZeroMQ for one to come back, and are counted as discarded"
               + " if none does before the connection closes and its linger ends" : ""));

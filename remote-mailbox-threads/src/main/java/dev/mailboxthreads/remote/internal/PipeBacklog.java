@@ -28,7 +28,6 @@ import org.zeromq.ZMQ;
  * more than the pipe held.
  */
 final class PipeBacklog {
-  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   /** Whether the one log line was written. */
   private static final AtomicBoolean LOGGED = new AtomicBoolean();
 
@@ -76,7 +75,7 @@ final class PipeBacklog {
     if (LOGGED.getAndSet(true)) {
       return;
     }
-    LOG.log(Level.INFO, "JeroMQ's pipe counters (SocketBase.pipes, Pipe.msgsWritten, Pipe.msgsRead,"
+    Logs.remote().log(Level.INFO, "JeroMQ's pipe counters (SocketBase.pipes, Pipe.msgsWritten, Pipe.msgsRead,"
         + " Pipe.peer) are not available here (" + why + "): a connection whose receiver went"
         + " away counts as discarded at close only the messages sent after it went, not those"
         + " ZeroMQ still held for it then (docs/remote.md)", cause);

@@ -53,7 +53,6 @@ public final class PublicationLoop implements Runnable {
    * touches no socket, and cannot be broken by an interrupt of the closing thread (a user
    * thread writing to a channel could be: an interrupt closes an NIO channel).
    */
-  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
   /**
    * Decoding recurses once per level of the message's object graph; JavaCodec's default depth
@@ -243,7 +242,7 @@ public final class PublicationLoop implements Runnable {
       bound.complete(List.copyOf(actual));
       loop(socket);
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "publication " + actual + " stopped by an unexpected failure", e);
+      Logs.remote().log(Level.ERROR, "publication " + actual + " stopped by an unexpected failure", e);
     } finally {
       if (watch != null) {
         watch.stop(); // before unbinding: nothing seen while closing is a failed handshake
@@ -334,7 +333,7 @@ public final class PublicationLoop implements Runnable {
 
   private static String bind(ZMQ.Socket socket, String endpoint) {
     if (endpoint.startsWith("ipc://") && IpcPaths.prepareBind(endpoint)) {
-      LOG.log(Level.INFO, "removed a stale socket file (no process listened on it) to bind "
+      Logs.remote().log(Level.INFO, "removed a stale socket file (no process listened on it) to bind "
           + endpoint);
     }
     boolean ok;
@@ -560,8 +559,8 @@ public final class PublicationLoop implements Runnable {
   private void drop(DropReason reason, String what) {
     long n = counters.dropped(reason);
     Level level = n == 1 ? Level.WARNING : Level.DEBUG;
-    if (LOG.isLoggable(level)) {
-      LOG.log(level, "publication " + requested + " dropped " + what + " [" + reason + ", "
+    if (Logs.remote().isLoggable(level)) {
+      Logs.remote().log(level, "publication " + requested + " dropped " + what + " [" + reason + ", "
           + n + " so far" + (n == 1 ? "; later drops of this reason are logged at DEBUG" : "")
           + "]");
     }

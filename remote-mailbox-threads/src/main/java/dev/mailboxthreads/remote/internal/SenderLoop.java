@@ -96,7 +96,6 @@ public final class SenderLoop implements Runnable {
    * was in the engine or the kernel when the receiver went; with several endpoints, what the
    * round-robin gave to a down one while another was connected.
    */
-  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final long CLOSED = 1L << 62;
   private static final long COUNT = CLOSED - 1;
@@ -419,7 +418,7 @@ public final class SenderLoop implements Runnable {
       ready.complete(null);
       loop(socket);
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "connection to " + description + " stopped by an unexpected failure", e);
+      Logs.remote().log(Level.ERROR, "connection to " + description + " stopped by an unexpected failure", e);
       markClosed();
       discardQueued(0);
     } finally {
@@ -611,7 +610,7 @@ public final class SenderLoop implements Runnable {
       }
     } catch (RuntimeException e) {
       pokeUntil = 0; // no loopback tcp here: the handshake interval remains the watchdog
-      LOG.log(Level.DEBUG, "cannot poke JeroMQ's poller for " + description, e);
+      Logs.remote().log(Level.DEBUG, "cannot poke JeroMQ's poller for " + description, e);
     }
   }
 
@@ -691,7 +690,7 @@ public final class SenderLoop implements Runnable {
             + " and none came back within the linger (" + options.linger() + "); messages in"
             + " flight when it went are not known here (at most once)"
         : "the receiver did not take them within the linger (" + options.linger() + ")";
-    LOG.log(Level.WARNING, "connection to " + description + " discarded " + n
+    Logs.remote().log(Level.WARNING, "connection to " + description + " discarded " + n
         + " message(s) held by ZeroMQ at close: " + why);
   }
 
@@ -747,7 +746,7 @@ public final class SenderLoop implements Runnable {
     if (n > 0) {
       discarded += n;
       STATE.getAndAdd(this, -n);
-      LOG.log(Level.WARNING, "connection to " + description + " discarded " + n
+      Logs.remote().log(Level.WARNING, "connection to " + description + " discarded " + n
           + " message(s) at close: the receiver stayed unreachable for the linger ("
           + options.linger() + ")");
     }

@@ -43,7 +43,6 @@ public final class ZapHandler implements AutoCloseable {
   /** Where JeroMQ looks for the handler, in each context. */
   public static final String ENDPOINT = "inproc://zeromq.zap.01";
 
-  private static final System.Logger LOG = System.getLogger("dev.mailboxthreads.remote");
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -142,7 +141,7 @@ public final class ZapHandler implements AutoCloseable {
         nanos = unregistered.awaitNanos(nanos);
       }
       if (!policies.isEmpty()) {
-        LOG.log(Level.ERROR, "closing the ZAP handler while CURVE publications are still open: "
+        Logs.remote().log(Level.ERROR, "closing the ZAP handler while CURVE publications are still open: "
             + policies.values().stream().map(Policy::publication).toList());
       }
     } catch (InterruptedException e) {
@@ -186,7 +185,7 @@ public final class ZapHandler implements AutoCloseable {
       ready.complete(null);
       loop(socket);
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "the ZAP handler stopped by an unexpected failure; CURVE handshakes"
+      Logs.remote().log(Level.ERROR, "the ZAP handler stopped by an unexpected failure; CURVE handshakes"
           + " of this context wait for it until their handshake timeout, and are refused", e);
     } finally {
       if (socket != null) {
@@ -237,7 +236,7 @@ public final class ZapHandler implements AutoCloseable {
     try {
       reply = decide(request);
     } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "the ZAP handler failed on a request; refusing it", e);
+      Logs.remote().log(Level.ERROR, "the ZAP handler failed on a request; refusing it", e);
       reply = new String[] {"500", "internal error", ""};
     }
     byte[] requestId = request.size() > 1 ? request.get(1) : new byte[0];
@@ -275,8 +274,8 @@ public final class ZapHandler implements AutoCloseable {
     }
     long n = policy.refused().getAsLong();
     Level level = n == 1 ? Level.WARNING : Level.DEBUG;
-    if (LOG.isLoggable(level)) {
-      LOG.log(level, "publication " + policy.publication() + " refused a CURVE client from "
+    if (Logs.remote().isLoggable(level)) {
+      Logs.remote().log(level, "publication " + policy.publication() + " refused a CURVE client from "
           + address + " with public key " + clientKey + ": the key is not allowed (CurveServer)"
           + " [" + n + " refusal(s) so far; see PublicationStats.refusedClients"
           + (n == 1 ? "; later refusals are logged at DEBUG" : "") + "]");
