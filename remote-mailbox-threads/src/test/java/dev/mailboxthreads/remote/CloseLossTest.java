@@ -60,12 +60,7 @@ class CloseLossTest {
           .withBatching(batching);
       try (RemoteContext ctx = RemoteContext.create()) {
         RemoteThread remote = ctx.connect(options, absent(transport));
-        for (int i = 0; i < N; i++) {
-          send(remote, "m-" + i);
-        }
-        long t0 = System.nanoTime();
-        remote.close();
-        long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        long closeMillis = sendAllThenClose(remote, "m-");
         ConnectionStats stats = remote.stats();
         assertThat(stats.discarded()).as("batching %s: discarded", batching).isEqualTo(N);
         assertThat(stats.sent()).as("sent").isZero();
@@ -94,12 +89,8 @@ class CloseLossTest {
       Duration linger = Duration.ofSeconds(5);
       RemoteThread remote = ctx.connect(ConnectOptions.defaults().withLinger(linger),
           pub.endpoints().toArray(String[]::new));
-      for (int i = 0; i < N; i++) {
-        send(remote, "m-" + i);
-      }
-      long t0 = System.nanoTime();
-      remote.close(); // right after the sends: the handshake may not be done yet
-      long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      // closes right after the sends: the handshake may not be done yet
+      long closeMillis = sendAllThenClose(remote, "m-");
       for (int i = 0; i < N; i++) {
         assertThat(receive(BatchTest.WAIT)).isEqualTo("m-" + i);
       }
@@ -137,12 +128,7 @@ class CloseLossTest {
       }
       pub.close();
       awaitDisconnectSeen();
-      for (int i = 0; i < N; i++) {
-        send(remote, "after-" + i);
-      }
-      long t0 = System.nanoTime();
-      remote.close();
-      long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      long closeMillis = sendAllThenClose(remote, "after-");
 
       ConnectionStats stats = remote.stats();
       assertThat(stats.discarded()).as("discarded: every message sent after it went").isEqualTo(N);
@@ -248,5 +234,19 @@ class CloseLossTest {
   private void awaitDisconnectSeen() {
     Awaitility.await().atMost(BatchTest.WAIT).until(() -> log.records().stream()
         .anyMatch(r -> r.getMessage().contains("disconnected; no receiver is connected")));
+  }
+
+  /**
+   * Sends N messages named {@code prefix} and a number, then closes the connection at once.
+   *
+   * @return how long {@code close()} took, in milliseconds
+   */
+  private static long sendAllThenClose(RemoteThread remote, String prefix) {
+    for (int i = 0; i < N; i++) {
+      send(remote, prefix + i);
+    }
+    long t0 = System.nanoTime();
+    remote.close();
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
   }
 }
