@@ -109,13 +109,13 @@ import java.util.regex.Pattern;
  * next). A codec does that in a daemon thread, which {@link #defaults()} starts when this class
  * is initialized and {@link Builder#build()} when it returns. The thread starts its work as soon
  * as the process has a publication, or a connection has completed its first handshake, and at
- * the latest 300 ms after it started: on a machine with few cores, a second of Fory's start-up
+ * the latest a second after it started: on a machine with few cores, a second of Fory's start-up
  * running beside a fresh process's first {@code connect} and {@code send} made both slower (the
  * {@code connect} call took about 70 ms longer), and a {@code String} never needs Fory. So a
- * program that builds its codec, connects and then sends pays less of it, or none. To have your message classes ready
- * too, name samples with {@link Builder#warmUp(Object[])} (done in that same thread) or call
- * {@link #warmUp(Object[])}. An {@code encode} or {@code decode} that comes first waits for the
- * rest.
+ * program that builds its codec, connects and then sends pays less of it, or none. To have your
+ * message classes ready too, name samples with {@link Builder#warmUp(Object[])} (done in that
+ * same thread) or call {@link #warmUp(Object[])}. An {@code encode} or {@code decode} that comes
+ * first does the rest itself, or waits for it.
  *
  * <h2>Wire format</h2>
  *

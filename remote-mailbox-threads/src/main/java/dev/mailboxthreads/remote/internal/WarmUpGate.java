@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WarmUpGate {
   /** The longest a warm-up waits for the gate. */
-  static final long MAX_DELAY_MILLIS = 300;
+  static final long MAX_DELAY_MILLIS = 1_000;
 
   private static final CountDownLatch OPEN = new CountDownLatch(1);
 
