@@ -25,11 +25,12 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * The sending side of one connection: a bounded multi-producer queue of encoded frames, and a
- * platform I/O thread that owns a PUSH socket connected to the endpoints and moves frames from
- * the queue into it.
+ * The sending side of one connection: a bounded multi-producer queue of encoded frames (and of
+ * Strings it encodes itself; see the notes), and a platform I/O thread that owns a PUSH socket
+ * connected to the endpoints and moves frames from the queue into it.
  *
- * <p><b>Thread safety:</b> {@link #offer} may be called by any number of threads at once,
+ * <p><b>Thread safety:</b> {@link #offer} and {@link #offerString} may be called by any number
+ * of threads at once,
  * platform or virtual; {@link #close} from any thread. Only the I/O thread touches the socket:
  * JeroMQ sockets are neither thread-safe nor safe to use from a thread that may be interrupted.
  */
