@@ -30,9 +30,9 @@ import org.zeromq.ZMQException;
  * connected to the endpoints and moves frames from the queue into it.
  *
  * <p><b>Thread safety:</b> {@link #offer} and {@link #offerString} may be called by any number
- * of threads at once,
- * platform or virtual; {@link #close} from any thread. Only the I/O thread touches the socket:
- * JeroMQ sockets are neither thread-safe nor safe to use from a thread that may be interrupted.
+ * of threads at once, platform or virtual; {@link #close} from any thread. Only the I/O thread
+ * touches the socket: JeroMQ sockets are neither thread-safe nor safe to use from a thread that
+ * may be interrupted.
  */
 public final class SenderLoop implements Runnable {
   /*
