@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code encode} and {@code decode} as they are, against a private copy of how they worked
  * before their String fast paths ({@code packer*}: a char-by-char surrogate scan and
  * msgpack-core's buffer packer to encode; a reporting {@code CharsetDecoder} over a copy of the
- * bytes to decode). Same bytes either way; same run, so the ratio is what counts.
+ * bytes to decode). Same bytes either way; same run, so the ratio is what counts. Also a small
+ * map, through the codec's packer and through msgpack-core's default one (an 8 KiB buffer).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,12 +42,15 @@ public class MsgpackStrings {
   public int bytes;
 
   private final MsgpackCodec codec = MsgpackCodec.defaults();
+  private final java.util.Map<String, Object> map = new java.util.LinkedHashMap<>(
+      java.util.Map.of("item", "egg"));
   private String text;
   private byte[] payload;
 
   /** Builds the String and its encoding. */
   @Setup
   public void setUp() {
+    map.put("qty", 2L);
     text = "16-byte-payload!".repeat(bytes / 16);
     payload = codec.encode(text, 0);
     if (!java.util.Arrays.equals(payload, packerEncode())) {
@@ -85,6 +89,29 @@ public class MsgpackStrings {
       byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
       p.packRawStringHeader(utf8.length);
       p.writePayload(utf8);
+      p.flush();
+      return p.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A small map, {"item": "egg", "qty": 2}, encoded by the codec (its packer). */
+  @Benchmark
+  public byte[] codecPackerMap() {
+    return codec.encode(map, 5);
+  }
+
+  /** The same map with msgpack-core's default buffer packer (8 KiB buffer), as it was. */
+  @Benchmark
+  public byte[] defaultPackerMap() {
+    try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+      p.writePayload(new byte[5]);
+      p.packMapHeader(2);
+      p.packString("item");
+      p.packString("egg");
+      p.packString("qty");
+      p.packLong(2L);
       p.flush();
       return p.toByteArray();
     } catch (IOException e) {
