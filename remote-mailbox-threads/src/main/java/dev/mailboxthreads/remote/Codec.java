@@ -44,6 +44,9 @@ public interface Codec {
 
   /**
    * Decodes a message from {@code length} bytes of {@code frame} starting at {@code offset}.
+   * The array may hold more than this message (the header, and in a batch the other messages
+   * of the batch, which are decoded from the same array without a copy): read only the given
+   * range, and do not modify the array.
    *
    * @param frame the received frame
    * @param offset where the encoded message starts

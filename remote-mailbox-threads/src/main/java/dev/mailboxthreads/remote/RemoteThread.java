@@ -19,7 +19,9 @@ import java.util.Objects;
  *
  * <p>{@link #send} encodes the message in the calling thread (so a message that cannot be
  * encoded fails there, and nothing is sent), then queues the bytes for the connection's I/O
- * thread, which owns the socket. It returns at once unless the connection's queue is full,
+ * thread, which owns the socket. (One exception, invisible to the sender: a {@code String} sent
+ * with {@link JavaCodec}, which always encodes, is queued as it is and encoded by the I/O
+ * thread straight into the outgoing frame.) It returns at once unless the connection's queue is full,
  * which happens only when the receiver is down or slower than the senders; it then waits up to
  * {@link ConnectOptions#sendTimeout()} and throws {@link SendTimeoutException}.
  *
@@ -107,6 +109,18 @@ public final class RemoteThread implements Address, AutoCloseable {
     } else if (message instanceof Reply r) {
       metadata = Frames.replyMetadata(r.correlationId());
       message = r.body();
+    }
+    if (metadata == null && message instanceof String s && codec instanceof JavaCodec
+        && Frames.STRING_PREFIX_BYTES + 3L * s.length() <= maxMessageBytes) {
+      // JavaCodec writes a String as its UTF-8 (at most 3 bytes a char), which never fails: the
+      // connection's I/O thread encodes it straight into the batch, and the queue holds the
+      // String instead of a copy (SenderLoop.offerString)
+      if (shared != null) {
+        shared.offer(key, s);
+      } else {
+        loop.offerString(s);
+      }
+      return;
     }
     byte[] frame;
     try {

@@ -72,15 +72,19 @@ final class SharedConnections {
       this.loop = loop;
     }
 
-    /** Offers the frame; false if the entry is retired (nothing sent). */
-    boolean offer(byte[] frame) {
+    /** Offers the frame or String (see SharedConnections.offer); false if retired (not sent). */
+    boolean offer(Object item) {
       long stamp = lock.readLock();
       try {
         if (retired) {
           return false;
         }
         lastUsedNanos = System.nanoTime();
-        loop.offer(frame);
+        if (item instanceof String s) {
+          loop.offerString(s);
+        } else {
+          loop.offer((byte[]) item);
+        }
         return true;
       } finally {
         lock.unlockRead(stamp);
@@ -132,17 +136,18 @@ final class SharedConnections {
   }
 
   /**
-   * Sends an encoded frame on the connection of {@code key}, opening it if needed.
+   * Sends on the connection of {@code key}, opening it if needed: an encoded frame ({@code
+   * byte[]}), or a String for {@link SenderLoop#offerString} (the key's codec is a JavaCodec).
    *
    * @throws RemoteMailboxException if the context is closed or the connection cannot be set up
    */
-  void offer(Key key, byte[] frame) {
+  void offer(Key key, Object item) {
     for (;;) {
       Entry e = entries.get(key);
       if (e == null) {
         e = open(key);
       }
-      if (e.offer(frame)) {
+      if (e.offer(item)) {
         return;
       }
       entries.remove(key, e);

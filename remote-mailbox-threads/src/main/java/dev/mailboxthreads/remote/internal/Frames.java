@@ -88,6 +88,72 @@ public final class Frames {
   }
 
   /**
+   * Bytes before the UTF-8 of a String in a {@code JavaCodec} frame without metadata: the
+   * header and the String tag.
+   */
+  public static final int STRING_PREFIX_BYTES = HEADER_BYTES + 1;
+
+  /**
+   * Packs {@code n} messages into one batch frame, as {@link #batch(byte[][], int, int)} does;
+   * an entry whose {@code strings} flag is set is not a frame but the UTF-8 bytes of a String,
+   * written as {@code JavaCodec} writes it (header, String tag, the bytes) with {@code
+   * stringCodecId}, straight into the batch.
+   *
+   * @param entries frames, each with its own header and none a batch, or a String's UTF-8
+   * @param strings which entries are a String's UTF-8
+   * @param n how many entries, from the first, to pack; 1 or more
+   * @param bodyBytes the sum over them of 4 + the length of their frame
+   * @param stringCodecId the codec id of the Strings' frames, a {@code JavaCodec}'s
+   * @return the batch frame
+   */
+  public static byte[] batch(byte[][] entries, boolean[] strings, int n, int bodyBytes,
+      int stringCodecId) {
+    byte[] out = new byte[HEADER_BYTES + bodyBytes];
+    writeHeader(out, 0);
+    out[4] = FLAG_BATCH;
+    int p = HEADER_BYTES;
+    for (int i = 0; i < n; i++) {
+      byte[] e = entries[i];
+      int at = p + 4;
+      if (strings[i]) {
+        writeStringPrefix(out, at, stringCodecId);
+        at += STRING_PREFIX_BYTES;
+      }
+      int len = at + e.length - (p + 4);
+      out[p] = (byte) (len >>> 24);
+      out[p + 1] = (byte) (len >>> 16);
+      out[p + 2] = (byte) (len >>> 8);
+      out[p + 3] = (byte) len;
+      System.arraycopy(e, 0, out, at, e.length);
+      p += 4 + len;
+    }
+    return out;
+  }
+
+  /**
+   * The {@code JavaCodec} frame of a String without metadata: header, String tag, UTF-8.
+   *
+   * @param utf8 the String's UTF-8 bytes
+   * @param codecId the codec id, a {@code JavaCodec}'s
+   * @return the frame
+   */
+  public static byte[] stringFrame(byte[] utf8, int codecId) {
+    byte[] out = new byte[STRING_PREFIX_BYTES + utf8.length];
+    writeStringPrefix(out, 0, codecId);
+    System.arraycopy(utf8, 0, out, STRING_PREFIX_BYTES, utf8.length);
+    return out;
+  }
+
+  private static void writeStringPrefix(byte[] out, int at, int codecId) {
+    out[at] = MAGIC_0;
+    out[at + 1] = MAGIC_1;
+    out[at + 2] = VERSION;
+    out[at + 3] = (byte) codecId;
+    out[at + 4] = 0;
+    out[at + 5] = ForyCodecSupport.TAG_STRING;
+  }
+
+  /**
    * Whether {@code frame} has the header of a batch: magic, version, codec id 0, flags 0x02.
    * Its body is checked while it is unpacked.
    *
@@ -95,8 +161,20 @@ public final class Frames {
    * @return true for a batch header
    */
   public static boolean isBatch(byte[] frame) {
-    return frame.length >= HEADER_BYTES && frame[0] == MAGIC_0 && frame[1] == MAGIC_1
-        && frame[2] == VERSION && frame[3] == 0 && frame[4] == FLAG_BATCH;
+    return isBatch(frame, 0, frame.length);
+  }
+
+  /**
+   * Whether the frame in {@code buf[start, start + length)} has the header of a batch.
+   *
+   * @param buf holds the frame, e.g. a batch holding it
+   * @param start where the frame starts
+   * @param length the frame's length
+   * @return true for a batch header
+   */
+  public static boolean isBatch(byte[] buf, int start, int length) {
+    return length >= HEADER_BYTES && buf[start] == MAGIC_0 && buf[start + 1] == MAGIC_1
+        && buf[start + 2] == VERSION && buf[start + 3] == 0 && buf[start + 4] == FLAG_BATCH;
   }
 
   /**
@@ -192,12 +270,26 @@ public final class Frames {
    *     what is wrong
    */
   public static Envelope envelope(byte[] frame) {
-    if ((frame[4] & FLAG_METADATA) == 0) {
+    return envelope(frame, 0);
+  }
+
+  /**
+   * The call envelope of the frame that starts at {@code frame[f]}, whose header is well
+   * formed ({@link #payloadOffset(byte[], int, int)} &gt;= 0).
+   *
+   * @param frame holds the frame, e.g. a batch holding it
+   * @param f where the frame starts
+   * @return the envelope, or null if the frame has no metadata section or an empty one
+   * @throws IllegalArgumentException if the section is not a valid envelope; the message says
+   *     what is wrong
+   */
+  public static Envelope envelope(byte[] frame, int f) {
+    if ((frame[f + 4] & FLAG_METADATA) == 0) {
       return null;
     }
-    int length = (int) (((frame[5] & 0xFFL) << 24) | ((frame[6] & 0xFF) << 16)
-        | ((frame[7] & 0xFF) << 8) | (frame[8] & 0xFF));
-    int start = HEADER_BYTES + 4;
+    int length = (int) (((frame[f + 5] & 0xFFL) << 24) | ((frame[f + 6] & 0xFF) << 16)
+        | ((frame[f + 7] & 0xFF) << 8) | (frame[f + 8] & 0xFF));
+    int start = f + HEADER_BYTES + 4;
     int end = start + length; // payloadOffset checked it lies in the frame
     if (length == 0) {
       return null;
@@ -260,26 +352,39 @@ public final class Frames {
    * @return the payload offset, or -1
    */
   public static int payloadOffset(byte[] frame) {
-    if (frame.length < HEADER_BYTES
-        || frame[0] != MAGIC_0
-        || frame[1] != MAGIC_1
-        || frame[2] != VERSION) {
+    return payloadOffset(frame, 0, frame.length);
+  }
+
+  /**
+   * Where the payload of the frame in {@code buf[start, start + length)} starts, as an index
+   * into {@code buf}, or -1 if the header is malformed.
+   *
+   * @param buf holds the frame, e.g. a batch holding it
+   * @param start where the frame starts
+   * @param length the frame's length
+   * @return the payload's index in {@code buf}, or -1
+   */
+  public static int payloadOffset(byte[] buf, int start, int length) {
+    if (length < HEADER_BYTES
+        || buf[start] != MAGIC_0
+        || buf[start + 1] != MAGIC_1
+        || buf[start + 2] != VERSION) {
       return -1;
     }
-    int flags = frame[4] & 0xFF;
+    int flags = buf[start + 4] & 0xFF;
     if ((flags & ~FLAG_METADATA) != 0) {
       return -1;
     }
     if ((flags & FLAG_METADATA) == 0) {
-      return HEADER_BYTES;
+      return start + HEADER_BYTES;
     }
-    if (frame.length < HEADER_BYTES + 4) {
+    if (length < HEADER_BYTES + 4) {
       return -1;
     }
-    long length = ((frame[5] & 0xFFL) << 24) | ((frame[6] & 0xFF) << 16)
-        | ((frame[7] & 0xFF) << 8) | (frame[8] & 0xFF);
-    long offset = HEADER_BYTES + 4 + length;
-    return offset > frame.length ? -1 : (int) offset;
+    long metadata = ((buf[start + 5] & 0xFFL) << 24) | ((buf[start + 6] & 0xFF) << 16)
+        | ((buf[start + 7] & 0xFF) << 8) | (buf[start + 8] & 0xFF);
+    long offset = HEADER_BYTES + 4 + metadata;
+    return offset > length ? -1 : start + (int) offset;
   }
 
   /**
@@ -289,6 +394,17 @@ public final class Frames {
    * @return 0..255
    */
   public static int codecId(byte[] frame) {
-    return frame[3] & 0xFF;
+    return codecId(frame, 0);
+  }
+
+  /**
+   * The codec id of the frame that starts at {@code buf[start]}, whose header is well formed.
+   *
+   * @param buf holds the frame
+   * @param start where the frame starts
+   * @return 0..255
+   */
+  public static int codecId(byte[] buf, int start) {
+    return buf[start + 3] & 0xFF;
   }
 }

@@ -25,7 +25,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -395,7 +394,7 @@ public final class PublicationLoop implements Runnable {
         unbatch(frame);
       } else {
         counters.received();
-        handle(frame);
+        handle(frame, 0, frame.length);
       }
     }
     return true;
@@ -405,7 +404,8 @@ public final class PublicationLoop implements Runnable {
    * Handles each frame of a batch (docs/wire-format.md, "Batch frame") in order, as if it had
    * come alone: each counts as received, and each is delivered or dropped by itself. A batch
    * without frames, an inner batch, or a length that runs past the end counts as one received
-   * frame dropped as MALFORMED_FRAME; after a length past the end nothing more is read.
+   * frame dropped as MALFORMED_FRAME; after a length past the end nothing more is read. Inner
+   * frames are read in place, without a copy (codecs decode from an offset and a length).
    */
   private void unbatch(byte[] batch) {
     int p = Frames.HEADER_BYTES;
@@ -426,14 +426,14 @@ public final class PublicationLoop implements Runnable {
             + " docs/wire-format.md)");
         return;
       }
-      byte[] inner = Arrays.copyOfRange(batch, p, p + (int) len);
+      int start = p;
       p += (int) len;
-      if (Frames.isBatch(inner)) {
+      if (Frames.isBatch(batch, start, (int) len)) {
         drop(DropReason.MALFORMED_FRAME, "a batch inside a batch (batches do not nest; see"
             + " docs/wire-format.md)");
         continue;
       }
-      handle(inner);
+      handle(batch, start, (int) len);
     }
     if (p != batch.length) {
       counters.received();
@@ -442,27 +442,28 @@ public final class PublicationLoop implements Runnable {
     }
   }
 
-  private void handle(byte[] frame) {
-    if (frame.length > options.maxMessageBytes()) {
-      drop(DropReason.TOO_LARGE, "a frame of " + frame.length + " bytes (maxMessageBytes is "
+  /** Checks, decodes and delivers the frame in {@code buf[start, start + length)}. */
+  private void handle(byte[] buf, int start, int length) {
+    if (length > options.maxMessageBytes()) {
+      drop(DropReason.TOO_LARGE, "a frame of " + length + " bytes (maxMessageBytes is "
           + options.maxMessageBytes() + ")");
       return;
     }
-    int offset = Frames.payloadOffset(frame);
+    int offset = Frames.payloadOffset(buf, start, length);
     if (offset < 0) {
-      drop(DropReason.MALFORMED_FRAME, "a frame of " + frame.length
+      drop(DropReason.MALFORMED_FRAME, "a frame of " + length
           + " bytes without a valid header (see docs/wire-format.md)");
       return;
     }
     Codec codec = options.codec();
-    if (Frames.codecId(frame) != codec.id()) {
-      drop(DropReason.UNKNOWN_CODEC, "a frame of codec " + Frames.codecId(frame)
+    if (Frames.codecId(buf, start) != codec.id()) {
+      drop(DropReason.UNKNOWN_CODEC, "a frame of codec " + Frames.codecId(buf, start)
           + " (this publication decodes codec " + codec.id() + ")");
       return;
     }
     Envelope envelope;
     try {
-      envelope = Frames.envelope(frame);
+      envelope = Frames.envelope(buf, start);
     } catch (IllegalArgumentException e) {
       drop(DropReason.MALFORMED_FRAME, "a frame whose metadata is not a valid call envelope: "
           + sanitize(e.getMessage()) + " (see docs/wire-format.md)");
@@ -470,7 +471,7 @@ public final class PublicationLoop implements Runnable {
     }
     Object message;
     try {
-      message = codec.decode(frame, offset, frame.length - offset);
+      message = codec.decode(buf, offset, start + length - offset);
     } catch (CodecException e) {
       drop(e.reason(), e.getMessage());
       return;

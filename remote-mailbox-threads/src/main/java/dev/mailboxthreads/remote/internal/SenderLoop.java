@@ -10,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,13 +25,14 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * The sending side of one connection: a bounded multi-producer queue of encoded frames, and a
- * platform I/O thread that owns a PUSH socket connected to the endpoints and moves frames from
- * the queue into it.
+ * The sending side of one connection: a bounded multi-producer queue of encoded frames (and of
+ * Strings it encodes itself; see the notes), and a platform I/O thread that owns a PUSH socket
+ * connected to the endpoints and moves frames from the queue into it.
  *
- * <p><b>Thread safety:</b> {@link #offer} may be called by any number of threads at once,
- * platform or virtual; {@link #close} from any thread. Only the I/O thread touches the socket:
- * JeroMQ sockets are neither thread-safe nor safe to use from a thread that may be interrupted.
+ * <p><b>Thread safety:</b> {@link #offer} and {@link #offerString} may be called by any number
+ * of threads at once, platform or virtual; {@link #close} from any thread. Only the I/O thread
+ * touches the socket: JeroMQ sockets are neither thread-safe nor safe to use from a thread that
+ * may be interrupted.
  */
 public final class SenderLoop implements Runnable {
   /*
@@ -47,6 +49,14 @@ public final class SenderLoop implements Runnable {
    *
    * Frames travel in a Vyukov MPSC linked list like the core mailbox: getAndSet `tail`, then a
    * volatile write of prev.next. Per sender, order is kept.
+   *
+   * A queued item is an encoded frame (byte[]), or a String sent without metadata on a JavaCodec
+   * connection (offerString), which the I/O thread encodes itself, straight into the batch (or
+   * the lone frame): header, JavaCodec's String tag, UTF-8. A String is immutable and always
+   * encodes, so nothing a sender could observe changes; what changes is that the queue holds
+   * the sender's String, not a copy of it, as ZeroMQ's own queue holds a sent byte[] (a 4 KiB
+   * stream at the high-water mark used to keep 100,000 encoded copies alive, and the sending
+   * JVM spent its time in the garbage collector copying them; docs/benchmarks.md).
    *
    * Batching (when options.batches()): the I/O thread packs the frames queued at that moment
    * (up to MAX_GROUP of them and MAX_BATCH_BYTES) into one ZeroMQ message, a batch frame
@@ -125,12 +135,15 @@ public final class SenderLoop implements Runnable {
   }
 
   static final class Node {
-    /** Written by the producer before publication; cleared by the I/O thread. */
-    byte[] frame;
+    /**
+     * An encoded frame (byte[]) or a String to encode (see the notes). Written by the producer
+     * before publication; cleared by the I/O thread.
+     */
+    Object item;
     volatile Node next;
 
-    Node(byte[] frame) {
-      this.frame = frame;
+    Node(Object item) {
+      this.item = item;
     }
   }
 
@@ -142,6 +155,8 @@ public final class SenderLoop implements Runnable {
   private final Thread ioThread;
   /** Frames packed per ZeroMQ message at most: MAX_GROUP with batching, else 1. */
   private final int maxGroup;
+  /** The codec id written in the frames of Strings offered with offerString. */
+  private final int codecId;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
   /** CLOSED bit | reserved slots. */
@@ -206,6 +221,7 @@ public final class SenderLoop implements Runnable {
     this.maxGroup = options.batches() ? MAX_GROUP : 1;
     // as long as the pipe can be: its high-water mark, with room for JeroMQ's lag in seeing reads
     this.recentFrames = maxGroup > 1 ? new int[2 * socketHighWaterMark() + 16] : null;
+    this.codecId = options.codec().id();
     Node stub = new Node(null);
     this.head = stub;
     this.tail = stub;
@@ -235,6 +251,25 @@ public final class SenderLoop implements Runnable {
    * @throws MailboxInterruptedException if interrupted while waiting for room
    */
   public void offer(byte[] frame) {
+    enqueue(frame);
+  }
+
+  /**
+   * Queues a String message without metadata, which the I/O thread encodes as {@code JavaCodec}
+   * does (the header with this connection's codec id, the String tag, the UTF-8 bytes): for a
+   * connection whose codec is a {@code JavaCodec} only, and a String whose frame cannot exceed
+   * the connection's {@code maxMessageBytes}. Waits for room as {@link #offer(byte[])} does.
+   *
+   * @param message the message
+   * @throws SendTimeoutException if there was no room within the send timeout
+   * @throws IllegalStateException if the connection is closed
+   * @throws MailboxInterruptedException if interrupted while waiting for room
+   */
+  public void offerString(String message) {
+    enqueue(message);
+  }
+
+  private void enqueue(Object item) {
     long s = (long) STATE.getAndAdd(this, 1L);
     if ((s & CLOSED) != 0) {
       STATE.getAndAdd(this, -1L);
@@ -244,7 +279,7 @@ public final class SenderLoop implements Runnable {
       STATE.getAndAdd(this, -1L);
       awaitSlot(); // returns with a slot reserved, or throws
     }
-    Node node = new Node(frame);
+    Node node = new Node(item);
     Node prev = (Node) TAIL.getAndSet(this, node);
     prev.next = node;
     if (idle && IDLE.compareAndSet(this, true, false)) {
@@ -469,7 +504,9 @@ public final class SenderLoop implements Runnable {
     byte[] pending = null; // refused by the socket (at its high-water mark)
     int pendingFrames = 0; // frames in pending (a batch holds several)
     byte[] carry = null; // polled, but did not fit in the last batch
+    boolean carryString = false; // carry is a String's UTF-8, not a frame
     byte[][] group = new byte[maxGroup][];
+    boolean[] strings = new boolean[maxGroup]; // group[i] is a String's UTF-8, not a frame
     long closeDeadline = 0;
     for (;;) {
       if (pokeUntil != 0) {
@@ -488,23 +525,43 @@ public final class SenderLoop implements Runnable {
           int n = 0;
           int bytes = 0;
           for (;;) {
-            byte[] f = carry != null ? carry : poll();
-            carry = null;
-            if (f == null) {
-              break;
+            byte[] f;
+            boolean string;
+            if (carry != null) {
+              f = carry;
+              string = carryString;
+              carry = null;
+            } else {
+              Object item = poll();
+              if (item == null) {
+                break;
+              }
+              string = item instanceof String;
+              // a String offered by offerString: its UTF-8 goes straight into the batch
+              f = string ? ((String) item).getBytes(StandardCharsets.UTF_8) : (byte[]) item;
             }
-            if (n > 0 && (n == maxGroup || bytes + 4 + f.length > MAX_BATCH_BYTES)) {
+            int size = string ? Frames.STRING_PREFIX_BYTES + f.length : f.length;
+            if (n > 0 && (n == maxGroup || bytes + 4 + size > MAX_BATCH_BYTES)) {
               carry = f;
+              carryString = string;
               break;
             }
-            group[n++] = f;
-            bytes += 4 + f.length;
+            group[n] = f;
+            strings[n] = string;
+            n++;
+            bytes += 4 + size;
           }
           if (n == 0) {
             break;
           }
           frames = n;
-          message = n == 1 ? group[0] : Frames.batch(group, n, bytes);
+          if (n > 1) {
+            message = Frames.batch(group, strings, n, bytes, codecId);
+          } else if (strings[0]) {
+            message = Frames.stringFrame(group[0], codecId);
+          } else {
+            message = group[0];
+          }
           Arrays.fill(group, 0, n, null);
         }
         if (!socket.send(message, ZMQ.DONTWAIT)) {
@@ -703,16 +760,16 @@ public final class SenderLoop implements Runnable {
     sel.selectedKeys().clear();
   }
 
-  /** The oldest queued frame, or null. */
-  private byte[] poll() {
+  /** The oldest queued item (a frame, or a String to encode), or null. */
+  private Object poll() {
     Node next = head.next;
     if (next == null) {
       return null;
     }
-    byte[] frame = next.frame;
-    next.frame = null;
+    Object item = next.item;
+    next.item = null;
     head = next;
-    return frame;
+    return item;
   }
 
   private void release(int handed) {
