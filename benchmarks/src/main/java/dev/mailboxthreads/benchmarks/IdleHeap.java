@@ -26,9 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  * Not a JMH benchmark: JMH measures time, this measures retained heap.
  *
  * <p>Run {@code java -cp benchmarks/target/benchmarks.jar
- * dev.mailboxthreads.benchmarks.IdleHeap [--histogram] [N ...]} (default N: 100000 1000000;
- * {@code --histogram} also prints the top of each child's class histogram while its threads are
- * blocked). Each (variant, N)
+ * dev.mailboxthreads.benchmarks.IdleHeap [--histogram] [--repeat K] [N ...]} (default N: 100000
+ * 1000000; {@code --histogram} also prints the top of each child's class histogram while its
+ * threads are blocked; each (variant, N) runs K times, default 3, and the table gives the median
+ * and the range: the stack chunk of a parked thread varies by tens of bytes from one JVM to the
+ * next). Each (variant, N)
  * runs in a fresh child JVM, started with this JVM's java and its JVM options (plus {@code
  * -Xmx4g} unless a maximum heap is given), so that one measurement cannot inherit another's
  * class loading, JIT state or grown tables. A child:
@@ -139,9 +141,13 @@ public final class IdleHeap {
     }
     List<Integer> sizes = new ArrayList<>();
     boolean histogram = false;
-    for (String a : args) {
+    int repeat = 3;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
       if (a.equals("--histogram")) {
         histogram = true;
+      } else if (a.equals("--repeat")) {
+        repeat = Integer.parseInt(args[++i]);
       } else {
         sizes.add(Integer.parseInt(a.replace("_", "")));
       }
@@ -150,26 +156,47 @@ public final class IdleHeap {
       sizes = List.of(100_000, 1_000_000);
     }
     System.out.println(describeJvm());
-    Map<String, Double> results = new LinkedHashMap<>();
-    for (int n : sizes) {
-      for (Variant v : Variant.values()) {
-        String line = runChild(v, n, histogram);
-        System.out.println(line);
-        results.put(v + "/" + n, Double.parseDouble(field(line, "bytesPerThread")));
+    // each (variant, N) `repeat` times, in turn: a parked thread's stack chunk varies from one
+    // JVM to the next with the JIT's timing (about +-70 B seen), so one child is not a figure
+    Map<String, List<Double>> results = new LinkedHashMap<>();
+    for (int r = 0; r < repeat; r++) {
+      for (int n : sizes) {
+        for (Variant v : Variant.values()) {
+          String line = runChild(v, n, histogram);
+          System.out.println(line);
+          results.computeIfAbsent(v + "/" + n, k -> new ArrayList<>())
+              .add(Double.parseDouble(field(line, "bytesPerThread")));
+        }
       }
     }
+    System.out.println();
+    System.out.println("Median of " + repeat + " child JVMs per cell, [min .. max]:");
     System.out.println();
     System.out.println("| N | park (floor) | LBQ take | mailbox receive | mailbox - park "
         + "| mailbox / LBQ | target <= 800 B |");
     System.out.println("|---:|---:|---:|---:|---:|---:|---|");
     for (int n : sizes) {
-      double park = results.get("PARK/" + n);
-      double lbq = results.get("LBQ_TAKE/" + n);
-      double ours = results.get("MAILBOX_RECEIVE/" + n);
+      List<Double> park = results.get("PARK/" + n);
+      List<Double> lbq = results.get("LBQ_TAKE/" + n);
+      List<Double> ours = results.get("MAILBOX_RECEIVE/" + n);
+      double oursMedian = median(ours);
       System.out.println(String.format(Locale.ROOT,
-          "| %,d | %.0f B | %.0f B | %.0f B | %+.0f B | %.2f | %s |",
-          n, park, lbq, ours, ours - park, ours / lbq, ours <= 800 ? "met" : "MISSED"));
+          "| %,d | %s | %s | %s | %+.0f B | %.2f | %s |",
+          n, cell(park), cell(lbq), cell(ours), oursMedian - median(park),
+          oursMedian / median(lbq), oursMedian <= 800 ? "met" : "MISSED"));
     }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int k = sorted.size();
+    return k % 2 == 1 ? sorted.get(k / 2) : (sorted.get(k / 2 - 1) + sorted.get(k / 2)) / 2;
+  }
+
+  private static String cell(List<Double> values) {
+    return String.format(Locale.ROOT, "%.0f B [%.0f .. %.0f]", median(values),
+        values.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+        values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
   }
 
   private static String runChild(Variant v, int n, boolean histogram)

@@ -257,7 +257,12 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * Whether the owner spins before it parks: set when its last park was short (the messages
    * come fast, so a spin would catch the next one without a park and an unpark), cleared when it
    * was long or timed out (a ring of many threads, an idle server: spinning would only waste a
-   * processor, or a virtual thread's carrier). Starts cleared. Owner only.
+   * processor, or a virtual thread's carrier), and cleared when a {@code take} finds a message
+   * already waiting: the sender streams, and an owner that parks when it catches up wakes to a
+   * batch, while one that spins takes each message as it lands and fights the sender for the
+   * cache lines it writes (measured: 1 -> 1 streaming on platform threads fell to 15 M/s,
+   * docs/benchmarks.md). So spinning serves exchanges (ping-pong, request and reply), where every
+   * receive waits a little. Starts cleared. Owner only.
    */
   private boolean spin;
 
@@ -527,6 +532,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
           return null;
         }
       } while (!headLive());
+    } else if (spin) {
+      spin = false; // a message was waiting: a stream, where parking batches better (see spin)
     }
     return removeHead();
   }
