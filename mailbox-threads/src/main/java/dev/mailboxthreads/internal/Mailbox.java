@@ -257,12 +257,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * Whether the owner spins before it parks: set when its last park was short (the messages
    * come fast, so a spin would catch the next one without a park and an unpark), cleared when it
    * was long or timed out (a ring of many threads, an idle server: spinning would only waste a
-   * processor, or a virtual thread's carrier), and cleared when a {@code take} finds a message
-   * already waiting: the sender streams, and an owner that parks when it catches up wakes to a
+   * processor, or a virtual thread's carrier), and cleared when a {@code take} finds two
+   * messages waiting: the sender streams, and an owner that parks when it catches up wakes to a
    * batch, while one that spins takes each message as it lands and fights the sender for the
-   * cache lines it writes (measured: 1 -> 1 streaming on platform threads fell to 15 M/s,
-   * docs/benchmarks.md). So spinning serves exchanges (ping-pong, request and reply), where every
-   * receive waits a little. Starts cleared. Owner only.
+   * cache lines it writes (measured: 1 -> 1 streaming on platform threads fell from 30-37 M/s to
+   * 15 M/s, docs/benchmarks.md). One waiting message is no sign: in a ping-pong the peer's next
+   * message often lands before the owner calls receive again. So spinning serves exchanges
+   * (ping-pong, request and reply), where no backlog forms. Starts cleared. Owner only.
    */
   private boolean spin;
 
@@ -532,10 +533,18 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
           return null;
         }
       } while (!headLive());
-    } else if (spin) {
-      spin = false; // a message was waiting: a stream, where parking batches better (see spin)
+    } else if (spin && secondWaiting()) {
+      spin = false; // a backlog: a stream, where parking batches better (see spin)
     }
     return removeHead();
+  }
+
+  /** Whether a message after the head one has arrived too; headLive() found the head live. */
+  private boolean secondWaiting() {
+    Chunk c = head;
+    int i = headIndex + 1;
+    return i < c.slots.length ? SLOT.getAcquire(c.slots, i) != null
+        : NEXT.getAcquire(c) != null;
   }
 
   /** Removes the message at the head position, which headLive() found live; rewinds. */
