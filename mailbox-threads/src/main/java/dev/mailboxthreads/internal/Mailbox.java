@@ -131,8 +131,12 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   static final int PLATFORM_SPINS = spins("dev.mailboxthreads.spins", 512);
 
-  /** The same for an owner on a virtual thread. Property {@code dev.mailboxthreads.virtualSpins}. */
-  static final int VIRTUAL_SPINS = spins("dev.mailboxthreads.virtualSpins", 128);
+  /**
+   * The same for an owner on a virtual thread: fewer, about a microsecond, because the thread it
+   * waits for may be queued on the same carrier, where a spin only delays it. Property {@code
+   * dev.mailboxthreads.virtualSpins}.
+   */
+  static final int VIRTUAL_SPINS = spins("dev.mailboxthreads.virtualSpins", 32);
 
   /**
    * A park of a platform thread that ends within this many nanoseconds turns spinning on: a
