@@ -71,6 +71,9 @@ public final class RemoteContext implements AutoCloseable {
         .name(name + "-" + threadName + "-" + threads.incrementAndGet())
         .uncaughtExceptionHandler(this::ioThreadFailed)
         .unstarted(runnable));
+    // what an I/O thread's poller catches from an event handler (the thread goes on); JeroMQ
+    // prints those to stderr by default
+    this.zmq.setNotificationExceptionHandler(this::ioEventFailed);
     this.shared = new SharedConnections(this, zmq, idleTimeout);
   }
 
@@ -286,6 +289,28 @@ public final class RemoteContext implements AutoCloseable {
       log.log(System.Logger.Level.ERROR, thread.getName() + ", a ZeroMQ thread of " + this
           + ", ended with " + e + ": this context's publications and connections no longer"
           + " move messages; close it and create a new RemoteContext", e);
+    }
+  }
+
+  /**
+   * An event handler on a ZeroMQ I/O thread threw {@code e}, which the thread's poller caught
+   * (the thread goes on). JeroMQ 0.7.0's termination race is one: a term-ack sent to a socket
+   * that is already destroyed fails with {@code ClosedChannelException} from {@code
+   * Signaler.send} (docs/remote.md, JeroMQ traps); nothing is lost, as that socket is gone, so
+   * it is logged at DEBUG, as is anything while the context closes. Anything else is an ERROR.
+   */
+  void ioEventFailed(Thread thread, Throwable e) {
+    boolean terminationRace = e instanceof zmq.ZError.IOException
+        && e.getCause() instanceof java.nio.channels.ClosedChannelException;
+    System.Logger log = Logs.remote();
+    if (closed || terminationRace) {
+      log.log(System.Logger.Level.DEBUG, "an event on " + thread.getName() + " of " + this
+          + " failed with " + e + (closed ? " while it was closing" : " (JeroMQ's termination"
+          + " race: a command to a socket already destroyed)"), e);
+    } else {
+      log.log(System.Logger.Level.ERROR, "an event on " + thread.getName() + ", a ZeroMQ thread"
+          + " of " + this + ", failed with " + e + "; the thread goes on, but what that event"
+          + " carried is lost", e);
     }
   }
 

@@ -57,4 +57,27 @@ class IoThreadFailureTest {
         .singleElement()
         .satisfies(r -> assertThat(r.getLevel()).isEqualTo(Level.FINE));
   }
+
+  /**
+   * What an I/O thread's poller catches from an event handler goes to the context, not to
+   * stderr: JeroMQ's termination race (a term-ack to a destroyed socket) at DEBUG even while the
+   * context is open, anything else as an error.
+   */
+  @Test
+  void ioEventFails_terminationRaceAtDebug_otherFailuresAsError() {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      Thread t = Thread.ofPlatform().unstarted(() -> {});
+      ctx.ioEventFailed(t, new zmq.ZError.IOException(
+          new java.nio.channels.ClosedChannelException()));
+      ctx.ioEventFailed(t, new IllegalStateException("event boom"));
+
+      assertThat(log.records()).filteredOn(r -> r.getMessage().contains("termination race"))
+          .singleElement()
+          .satisfies(r -> assertThat(r.getLevel()).isEqualTo(Level.FINE));
+      assertThat(log.records()).filteredOn(r -> r.getMessage().contains("event boom"))
+          .singleElement()
+          .satisfies(r -> assertThat(r.getLevel()).isEqualTo(Level.SEVERE));
+      assertThat(ctx.ioThreadFailures()).as("the thread went on").isZero();
+    }
+  }
 }
