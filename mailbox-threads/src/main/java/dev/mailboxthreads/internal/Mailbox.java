@@ -76,8 +76,9 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * live message, not one slot per message ever taken.
    *
    * Spinning: before it publishes itself (below), an owner whose last park was short looks for
-   * an arrival a bounded number of times (arrivedWhileSpinning); it only reads, so it needs no
-   * argument of its own. `spin` is the owner's own state and decides it.
+   * an arrival a bounded number of times (arrivedWhileSpinning). It only reads, and whatever it
+   * sees it then parks only after the publish-and-re-check below, so the argument there is
+   * unchanged. `spin` is the owner's own state and decides it.
    *
    * Parking: the owner publishes itself in `waiter` (volatile write), re-checks, and parks only
    * if nothing is on its way. A producer's claim (getAndAdd), link (CAS of next) or install (CAS
