@@ -159,6 +159,11 @@ public final class RemoteThread implements Address, AutoCloseable {
     return Endpoints.address(endpoints, serverKey);
   }
 
+  /** This connection's own loop, for tests; null for a shared handle. */
+  SenderLoop loop() {
+    return loop;
+  }
+
   /**
    * The connection's counters.
    *

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
+import zmq.ZError;
 
 /**
  * The sending side of one connection: a bounded multi-producer queue of encoded frames (and of
@@ -31,8 +32,10 @@ import org.zeromq.ZMQException;
  *
  * <p><b>Thread safety:</b> {@link #offer} and {@link #offerString} may be called by any number
  * of threads at once, platform or virtual; {@link #close} from any thread. Only the I/O thread
- * touches the socket: JeroMQ sockets are neither thread-safe nor safe to use from a thread that
- * may be interrupted.
+ * touches the socket, except that a sender may borrow it from the parked I/O thread for one
+ * non-blocking send on a quiet connection (see the notes): JeroMQ sockets are not thread-safe,
+ * so the socket has one owner at a time, and the borrower keeps JeroMQ away from its interrupt
+ * status.
  */
 public final class SenderLoop implements Runnable {
   /*
@@ -70,10 +73,34 @@ public final class SenderLoop implements Runnable {
    * Waiting: with a frame refused by the socket (at its high-water mark) the I/O thread waits in
    * Selector.select on the socket's signalling channel for room. With nothing to do it parks
    * (at most a second, then lets the socket process its pending commands): before parking it
-   * sets `idle` and re-checks the queue; a sender that appends and finds `idle` CASes it to
-   * false and unparks the I/O thread: a futex wake, cheaper for both than Selector.wakeup's
-   * eventfd write and epoll return, and harmless to an interrupted caller. Nothing needs an idle
-   * PUSH socket's commands sooner: the next send processes them.
+   * sets `mode` to PARKED and re-checks the queue; a sender that appends and finds PARKED CASes
+   * it to RUNNING and unparks the I/O thread: a futex wake, cheaper for both than
+   * Selector.wakeup's eventfd write and epoll return, and harmless to an interrupted caller.
+   * Nothing needs an idle PUSH socket's commands sooner: the next send processes them.
+   *
+   * Lending (direct send). Each hand-off between threads costs a wake-up (10 to 25 us on the
+   * 2-vCPU hosts measured), and a round trip crossed two of ours, one SenderLoop per side, on
+   * top of raw ZeroMQ's. So a sender that finds the I/O thread PARKED on a quiet connection (no
+   * frame handed over for QUIET_NANOS: a stream is left to the I/O thread, which batches; a
+   * receiver connected, the first handshake's watch over) may borrow the socket for one send: CAS `mode` PARKED -> LENT (the socket's ownership moves with
+   * it: LENT is set only by that CAS and left only by the borrower), then CAS `state` from 0 to
+   * 1, which reserves a slot and proves at once that the connection is open and that nothing is
+   * queued, carried or refused (a reserved slot is released only after its frame went to the
+   * socket), so per-sender order is kept: the sender's earlier frames are in the socket
+   * already. The borrower sends with DONTWAIT and does the I/O thread's bookkeeping (held,
+   * recentFrames, sent, release). If the socket refuses the frame (its high-water mark, or
+   * JeroMQ saw an interrupt and gave EINTR) the borrower appends it to the queue in its
+   * reserved slot, as enqueue would have. It gives the socket back by writing PARKED, then
+   * re-checks `state`: anything reserved or CLOSED meanwhile, and it CASes PARKED -> RUNNING
+   * and unparks the I/O thread. That re-check against a sender's "reserve, append, then read
+   * mode" is a Dekker pair: either the sender sees PARKED and wakes the I/O thread, or the
+   * borrower sees the reservation. The I/O thread, woken, takes the socket back (`reclaim`):
+   * RUNNING is already its own, PARKED it CASes, LENT it waits out (one non-blocking send).
+   * Interrupts: JeroMQ turns a pending interrupt into EINTR and clears it, so the borrower
+   * clears and remembers its status before the send and restores it after; the signalling
+   * pipes JeroMQ writes to are non-blocking, and the JDK only closes a channel on interrupt in
+   * blocking mode, so an interrupt cannot break the context. JeroMQ's errno is a ThreadLocal:
+   * a thread that borrows gets an entry in its thread-local map.
    *
    * Closing: set CLOSED, wake the I/O thread. It hands everything reserved to the socket, then
    * closes it with the linger, so ZeroMQ keeps delivering in the background for that long. If
@@ -118,17 +145,31 @@ public final class SenderLoop implements Runnable {
   private static final long POKE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   /** Most bytes packed into one ZeroMQ message (a single larger frame goes alone). */
   private static final int MAX_BATCH_BYTES = 64 * 1024;
+  /** `mode`: the I/O thread owns the socket and runs. */
+  private static final int RUNNING = 0;
+  /** `mode`: the I/O thread is (about to be) parked, waiting for frames; the socket is free. */
+  private static final int PARKED = 1;
+  /** `mode`: a sender borrowed the socket for one send (see the notes). */
+  private static final int LENT = 2;
+  /**
+   * How long no frame must have been handed over before a sender may send itself: far below a
+   * round trip (30 us and more on loopback), far above a stream's gap between messages.
+   */
+  static final long QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+  /** Whether senders may borrow the socket; {@code -Ddev.mailboxthreads.remote.directSend=false} turns it off. */
+  static final boolean DIRECT_SEND =
+      !"false".equals(System.getProperty("dev.mailboxthreads.remote.directSend"));
 
   private static final VarHandle STATE;
   private static final VarHandle TAIL;
-  private static final VarHandle IDLE;
+  private static final VarHandle MODE;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       STATE = l.findVarHandle(SenderLoop.class, "state", long.class);
       TAIL = l.findVarHandle(SenderLoop.class, "tail", Node.class);
-      IDLE = l.findVarHandle(SenderLoop.class, "idle", boolean.class);
+      MODE = l.findVarHandle(SenderLoop.class, "mode", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -169,9 +210,17 @@ public final class SenderLoop implements Runnable {
   /** The stub before the oldest frame. I/O thread only. */
   private Node head;
 
-  /** True while the I/O thread is (about to be) parked, waiting for frames. */
-  @SuppressWarnings("unused") // through IDLE
-  private volatile boolean idle;
+  /**
+   * RUNNING, PARKED or LENT: who owns the socket (see the notes). Only the I/O thread writes
+   * PARKED over RUNNING; only a sender's CAS writes LENT, and only the borrower leaves it.
+   */
+  private volatile int mode = RUNNING;
+
+  /** The socket; written by the I/O thread before `ready` completes. Its owner only (`mode`). */
+  private ZMQ.Socket socket;
+
+  /** When (System.nanoTime) a frame was last handed to the socket; written by the owner. */
+  private volatile long lastHanded;
 
   /** Created by the I/O thread before `ready` completes. */
   private volatile Selector selector;
@@ -182,27 +231,34 @@ public final class SenderLoop implements Runnable {
   /** Senders waiting for a slot; written under lock. */
   private volatile int waiting;
 
-  /** Frames handed to the socket; written by the I/O thread only. */
+  /** Frames handed to the socket; written by the socket's owner only. */
   private volatile long sent;
+  /** Frames a sender handed to the socket itself (see the notes); written by borrowers only. */
+  private volatile long directSends;
   /** Frames discarded at close; written by the I/O thread only. */
   private volatile long discarded;
   private final LongAdder timedOut = new LongAdder();
 
-  /** Which receivers are connected; set before the socket connects. I/O thread only. */
+  /*
+   * The fields below, to pokeUntil/nextPoke, belong to the socket's owner: the I/O thread, or a
+   * sender while the socket is LENT to it (`mode` orders the hand-overs).
+   */
+
+  /** Which receivers are connected; set before the socket connects. */
   private PeerWatch peers;
-  /** Frames handed to the socket while no receiver was connected (see the notes). I/O only. */
+  /** Frames handed to the socket while no receiver was connected (see the notes). */
   private long held;
-  /** The handshake count when `held` was last brought up to date. I/O thread only. */
+  /** The handshake count when `held` was last brought up to date. */
   private long handshakesSeen;
-  /** The connected count then. I/O thread only. */
+  /** The connected count then. */
   private int connectedSeen;
   /** With batching, the frames of the latest messages handed over, by message; else null. */
   private final int[] recentFrames;
-  /** Messages handed over so far (the ring's position). I/O thread only. */
+  /** Messages handed over so far (the ring's position). */
   private long messagesHanded;
-  /** Until when (nanoTime) to poke JeroMQ's poller while no handshake came; 0: not. I/O only. */
+  /** Until when (nanoTime) to poke JeroMQ's poller while no handshake came; 0: not. */
   private long pokeUntil;
-  /** When (nanoTime) the next poke is due. I/O thread only. */
+  /** When (nanoTime) the next poke is due. */
   private long nextPoke;
 
   /**
@@ -270,6 +326,9 @@ public final class SenderLoop implements Runnable {
   }
 
   private void enqueue(Object item) {
+    if (DIRECT_SEND && mode == PARKED && trySendDirect(item)) {
+      return;
+    }
     long s = (long) STATE.getAndAdd(this, 1L);
     if ((s & CLOSED) != 0) {
       STATE.getAndAdd(this, -1L);
@@ -279,11 +338,91 @@ public final class SenderLoop implements Runnable {
       STATE.getAndAdd(this, -1L);
       awaitSlot(); // returns with a slot reserved, or throws
     }
+    append(item);
+    wakeIfParked();
+  }
+
+  /** Appends an item for which a slot is reserved. */
+  private void append(Object item) {
     Node node = new Node(item);
     Node prev = (Node) TAIL.getAndSet(this, node);
     prev.next = node;
-    if (idle && IDLE.compareAndSet(this, true, false)) {
+  }
+
+  private void wakeIfParked() {
+    if (mode == PARKED && MODE.compareAndSet(this, PARKED, RUNNING)) {
       LockSupport.unpark(ioThread);
+    }
+  }
+
+  /**
+   * Sends the item with the socket borrowed from the parked I/O thread (see the notes), or
+   * returns false if the connection is not quiet, the socket is not free, or anything is
+   * queued; the caller then queues the item.
+   */
+  private boolean trySendDirect(Object item) {
+    long now = System.nanoTime();
+    if (now - lastHanded < QUIET_NANOS || !MODE.compareAndSet(this, PARKED, LENT)) {
+      return false;
+    }
+    try {
+      // pokeUntil: the I/O thread is still watching for the first handshake; no receiver
+      // connected: nothing to win, the frame waits in ZeroMQ (held) either way
+      if (pokeUntil != 0 || peers.connected() == 0 || !STATE.compareAndSet(this, 0L, 1L)) {
+        return false;
+      }
+      boolean handed;
+      try {
+        handed = sendLent(item, now);
+      } catch (RuntimeException | Error e) {
+        STATE.getAndAdd(this, -1L); // the slot goes back; the send fails in the caller's hands
+        throw e;
+      }
+      if (!handed) {
+        append(item); // in the slot reserved above; the I/O thread takes it from here
+      }
+      return true;
+    } finally {
+      giveBack();
+    }
+  }
+
+  /** One non-blocking send by a borrower that holds a reserved slot; false if refused. */
+  private boolean sendLent(Object item, long now) {
+    byte[] message = item instanceof String string
+        ? Frames.stringFrame(string.getBytes(StandardCharsets.UTF_8), codecId)
+        : (byte[]) item;
+    ZMQ.Socket s = socket;
+    refreshHeld(s);
+    // JeroMQ turns a pending interrupt into EINTR and clears it: keep it away, restore it after
+    boolean interrupted = Thread.interrupted();
+    boolean ok;
+    try {
+      ok = s.send(message, ZMQ.DONTWAIT);
+    } catch (ZMQException e) {
+      // EINTR: an interrupt came during the call and JeroMQ took it; anything else (ETERM)
+      // the I/O thread meets on its own send and handles
+      interrupted |= e.getErrorCode() == ZError.EINTR;
+      ok = false;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!ok) {
+      return false;
+    }
+    countHanded(1, now);
+    directSends++; // single writer: the borrower
+    release(1);
+    return true;
+  }
+
+  /** Gives the socket back to the parked I/O thread and wakes it if work came meanwhile. */
+  private void giveBack() {
+    MODE.setVolatile(this, PARKED);
+    if ((long) STATE.getVolatile(this) != 0) { // reserved slots, or CLOSED
+      wakeIfParked();
     }
   }
 
@@ -381,6 +520,16 @@ public final class SenderLoop implements Runnable {
   }
 
   /**
+   * How many frames senders handed to the socket themselves, the I/O thread parked (see the
+   * notes), for tests and diagnostics.
+   *
+   * @return the count so far
+   */
+  public long directSends() {
+    return directSends;
+  }
+
+  /**
    * True once closed.
    *
    * @return whether {@link #close()} was called
@@ -406,6 +555,7 @@ public final class SenderLoop implements Runnable {
     try {
       try {
         socket = context.socket(SocketType.PUSH);
+        this.socket = socket;
         socket.setLinger((int) Math.min(Integer.MAX_VALUE, options.linger().toMillis()));
         // the high-water mark counts ZeroMQ messages, and a batch is one: scale it so that what
         // ZeroMQ holds in full batches stays about sendHighWaterMark frames
@@ -461,6 +611,7 @@ public final class SenderLoop implements Runnable {
         peers.stop(); // what the socket reports while it closes is no news
       }
       if (socket != null) {
+        // the loop ends RUNNING (it reclaims the socket before touching it): never lent now
         socket.close(); // ZeroMQ goes on delivering what it holds for the linger
       }
       IoThreads.closeQuietly(selector);
@@ -571,14 +722,10 @@ public final class SenderLoop implements Runnable {
         }
         pending = null;
         handed += frames;
-        if (recentFrames != null) {
-          recentFrames[(int) (messagesHanded++ % recentFrames.length)] = frames;
-        }
-        if (peers.connected() == 0) {
-          held += frames; // ZeroMQ keeps it for a receiver to come (back)
-        }
+        countHanded(frames, 0);
       }
       if (handed > 0) {
+        lastHanded = System.nanoTime();
         release(handed);
       }
       long s = (long) STATE.getVolatile(this);
@@ -624,17 +771,46 @@ public final class SenderLoop implements Runnable {
         Thread.onSpinWait(); // a sender reserved a slot and is about to append
         continue;
       }
-      IDLE.setVolatile(this, true);
+      long parkNanos = pokeUntil != 0 ? Math.max(1, nextPoke - System.nanoTime()) : 1_000_000_000L;
+      MODE.setVolatile(this, PARKED); // from here a sender may borrow the socket
       if (head.next != null || ((long) STATE.getVolatile(this) & CLOSED) != 0) {
-        IDLE.setVolatile(this, false);
+        reclaim();
         continue;
       }
       // idle: park rather than select (see the notes); the socket's commands wait for the next
       // send, or for the getEvents below, at most a second
-      LockSupport.parkNanos(this, pokeUntil != 0
-          ? Math.max(1, nextPoke - System.nanoTime()) : 1_000_000_000L);
-      IDLE.setVolatile(this, false);
+      LockSupport.parkNanos(this, parkNanos);
+      reclaim();
       socket.getEvents(); // processes the socket's pending commands
+    }
+  }
+
+  /** Counts a message of {@code frames} frames handed to the socket. Owner only. */
+  private void countHanded(int frames, long now) {
+    if (recentFrames != null) {
+      recentFrames[(int) (messagesHanded++ % recentFrames.length)] = frames;
+    }
+    if (peers.connected() == 0) {
+      held += frames; // ZeroMQ keeps it for a receiver to come (back)
+    }
+    if (now != 0) {
+      lastHanded = now;
+    }
+  }
+
+  /** The I/O thread takes the socket back after parking (see the notes). */
+  private void reclaim() {
+    for (int spins = 0; ; spins++) {
+      int m = mode;
+      if (m == RUNNING || (m == PARKED && MODE.compareAndSet(this, PARKED, RUNNING))) {
+        return; // RUNNING: a sender handed it over with an unpark
+      }
+      // LENT: a borrower is in one non-blocking send
+      if (spins < 256) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
     }
   }
 
@@ -773,7 +949,7 @@ public final class SenderLoop implements Runnable {
   }
 
   private void release(int handed) {
-    sent += handed; // single writer
+    sent += handed; // single writer: the socket's owner
     STATE.getAndAdd(this, (long) -handed);
     if (waiting > 0) {
       lock.lock();
