@@ -286,9 +286,12 @@ public final class JavaCodec implements Codec {
    * is thread-safe.
    */
   public static final class Builder {
-    private static final Pattern PACKAGE =
-        Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
-            + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
+    /** A holder: only a builder that is given a package compiles it. */
+    private static final class PackageName {
+      static final Pattern PATTERN =
+          Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
+              + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
+    }
 
     private final Set<String> classes = new LinkedHashSet<>();
     private final Set<String> packages = new LinkedHashSet<>();
@@ -354,7 +357,7 @@ public final class JavaCodec implements Codec {
     public Builder allowPackage(String... packageNames) {
       for (String name : packageNames) {
         Objects.requireNonNull(name, "packageName");
-        if (!PACKAGE.matcher(name).matches()) {
+        if (!PackageName.PATTERN.matcher(name).matches()) {
           throw new IllegalArgumentException(
               "allowPackage(\"" + name + "\"): not a package name; write it as in a package"
                   + " declaration, e.g. \"com.acme\" (it covers subpackages)");

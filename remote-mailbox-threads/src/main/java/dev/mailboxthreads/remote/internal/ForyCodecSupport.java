@@ -178,20 +178,25 @@ public final class ForyCodecSupport {
   private static final List<String> JDK_ROOTS =
       List.of("java.", "javax.", "jdk.", "sun.", "com.sun.");
 
-  // Fory 1.6.0's messages for a refused class; tests pin them (a Fory upgrade that changes them
-  // shows up as a wrong drop reason or message, not as a hole: refusal does not depend on them).
-  private static final Pattern FORBIDDEN_ON_DECODE =
-      Pattern.compile("Class (\\S+) is forbidden for deserialization");
-  private static final Pattern NOT_ALLOWED_ON_ENCODE =
-      Pattern.compile("(?:class|interface) (\\S+) is not registered");
-  private static final Pattern DISALLOWED = Pattern.compile("^(\\S+) hit disallowed list");
-  private static final Pattern NOT_SERIALIZABLE =
-      Pattern.compile("Class (?:class|interface) (\\S+) doesn't support serialization");
-  private static final Pattern NOT_FOUND = Pattern.compile("Class (\\S+) not found from");
-
-  /** Fory 1.6.0's bounds check: a read past the end of the payload, or a length beyond it. */
-  private static final Pattern BEYOND_THE_BYTES =
-      Pattern.compile("readerIndex\\((\\d+)\\) \\+ length\\((\\d+)\\) exceeds size\\((\\d+)\\)");
+  /**
+   * Fory 1.6.0's messages for a refused class (and its bounds check), matched to name what was
+   * refused; tests pin them (a Fory upgrade that changes them shows up as a wrong drop reason or
+   * message, not as a hole: refusal does not depend on them). A holder, so that a process that
+   * never meets a refusal never compiles them: regex classes cost a fresh JVM milliseconds.
+   */
+  private static final class Refusals {
+    static final Pattern FORBIDDEN_ON_DECODE =
+        Pattern.compile("Class (\\S+) is forbidden for deserialization");
+    static final Pattern NOT_ALLOWED_ON_ENCODE =
+        Pattern.compile("(?:class|interface) (\\S+) is not registered");
+    static final Pattern DISALLOWED = Pattern.compile("^(\\S+) hit disallowed list");
+    static final Pattern NOT_SERIALIZABLE =
+        Pattern.compile("Class (?:class|interface) (\\S+) doesn't support serialization");
+    static final Pattern NOT_FOUND = Pattern.compile("Class (\\S+) not found from");
+    /** Fory 1.6.0's bounds check: a read past the end of the payload, or a length beyond it. */
+    static final Pattern BEYOND_THE_BYTES =
+        Pattern.compile("readerIndex\\((\\d+)\\) \\+ length\\((\\d+)\\) exceeds size\\((\\d+)\\)");
+  }
 
   private static final String FORY_INTERRUPTED_BORROW = "Interrupted while borrowing";
 
@@ -258,7 +263,7 @@ public final class ForyCodecSupport {
 
   /** The class of local addresses (the core's mailbox), found without creating a mailbox. */
   static final Class<?> LOCAL_ADDRESS_CLASS =
-      MailboxThreads.addressOf(Thread.ofVirtual().unstarted(() -> { })).getClass();
+      MailboxThreads.addressOf(Thread.ofPlatform().unstarted(() -> { })).getClass();
 
   /** Address classes, allowed by every codec, and carried as endpoint lists. */
   static final Set<String> ADDRESS_CLASSES = Set.of(
@@ -509,12 +514,12 @@ public final class ForyCodecSupport {
               + " chains as a list or an array",
           null);
     }
-    String refused = refusedClass(e, NOT_ALLOWED_ON_ENCODE);
+    String refused = refusedClass(e, Refusals.NOT_ALLOWED_ON_ENCODE);
     if (refused == null) {
-      refused = refusedClass(e, DISALLOWED);
+      refused = refusedClass(e, Refusals.DISALLOWED);
     }
     if (refused == null) {
-      refused = match(NOT_SERIALIZABLE, root.getMessage());
+      refused = match(Refusals.NOT_SERIALIZABLE, root.getMessage());
     }
     if (refused != null) {
       return new UnencodableMessageException(notSendable(readableName(refused), type), e);
@@ -562,9 +567,9 @@ public final class ForyCodecSupport {
           "the " + length + "-byte payload nests too deeply for the decoder's stack",
           null);
     }
-    String refused = refusedClass(e, FORBIDDEN_ON_DECODE);
+    String refused = refusedClass(e, Refusals.FORBIDDEN_ON_DECODE);
     if (refused == null) {
-      refused = refusedClass(e, DISALLOWED);
+      refused = refusedClass(e, Refusals.DISALLOWED);
     }
     if (refused != null) {
       String name = sanitize(readableName(refused));
@@ -622,7 +627,7 @@ public final class ForyCodecSupport {
               + " it on the receiving side with JavaCodec.builder().maxUnbackedElements(...)",
           root);
     }
-    Matcher beyond = BEYOND_THE_BYTES.matcher(detail);
+    Matcher beyond = Refusals.BEYOND_THE_BYTES.matcher(detail);
     if (root instanceof IndexOutOfBoundsException && beyond.find()) {
       long readerIndex = Long.parseLong(beyond.group(1)); // Fory's buffer starts after the tag
       long needed = Long.parseLong(beyond.group(2));
@@ -644,7 +649,7 @@ public final class ForyCodecSupport {
   /** The class an allowed name referred to that the receiver could not load, or null. */
   private static String missingClass(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      String name = match(NOT_FOUND, t.getMessage());
+      String name = match(Refusals.NOT_FOUND, t.getMessage());
       if (name != null) {
         return name;
       }
