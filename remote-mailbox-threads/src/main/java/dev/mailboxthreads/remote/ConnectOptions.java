@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param sendTimeout how long {@code send} waits when both queues are full before it throws
  *     {@link SendTimeoutException}; {@link Duration#ZERO} fails at once; default 10 s
  * @param linger how long, after {@link RemoteThread#close()} or the context's close, ZeroMQ
- *     keeps trying to deliver what is still queued (ZMQ_LINGER); default 5 s
+ *     keeps trying to deliver what is still queued (ZMQ_LINGER; {@code close()} waits within it
+ *     until ZeroMQ's queue has drained to the receiver, and counts what has not as discarded);
+ *     default 5 s
  * @param maxMessageBytes largest encoded message {@code send} accepts; larger ones throw
  *     {@link UnencodableMessageException}; default 16 MiB
  * @param curve CURVE settings: the connection encrypted and delivering only to the publication

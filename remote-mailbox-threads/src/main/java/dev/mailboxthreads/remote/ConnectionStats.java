@@ -13,8 +13,8 @@ package dev.mailboxthreads.remote;
  *     handshake with the connection (nothing listened, or CURVE refused it), every message
  *     handed to ZeroMQ; if one did and then went away, every message handed over after the
  *     connection saw it go, and those still in ZeroMQ's queue then (when JeroMQ's internals can
- *     tell, see docs/remote.md); plus, when the linger ends with a receiver connected but not
- *     reading, what ZeroMQ's queue still holds. ZeroMQ could deliver none of them; a WARNING
+ *     tell, see docs/remote.md); plus, when the linger ends with a receiver connected that did
+ *     not take everything (stalled or slow), what ZeroMQ's queue still holds. ZeroMQ could deliver none of them; a WARNING
  *     log line says how many. Not counted, because they cannot be known without
  *     acknowledgements (at most once): messages in ZeroMQ's engine or the kernel's buffers when
  *     the receiver went; and, with several endpoints, those the round-robin gave to a down

@@ -174,9 +174,12 @@ public final class RemoteThread implements Address, AutoCloseable {
   }
 
   /**
-   * Stops accepting messages, hands everything already sent to ZeroMQ, and closes the socket,
-   * which keeps delivering for {@link ConnectOptions#linger()}. If the receiver stays
-   * unreachable for the whole linger, what is left is discarded and counted in {@link
+   * Stops accepting messages, hands everything already sent to ZeroMQ, waits within {@link
+   * ConnectOptions#linger()} until ZeroMQ's queue has given everything to the receiver's
+   * connection, and closes the socket with what is left of the linger, during which ZeroMQ
+   * flushes what it still has. So it returns at once when the receiver keeps up and takes up to
+   * the linger when it does not. If the receiver stays unreachable, or does not take everything
+   * within the linger, what is left is discarded and counted in {@link
    * ConnectionStats#discarded()}. Returns when the connection's I/O thread has ended.
    * Idempotent; never interrupts anyone. Does nothing on a shared handle (one decoded from a
    * message): its connection belongs to the context, which closes it when idle.

@@ -230,6 +230,98 @@ class CloseLossTest {
     }
   }
 
+  /**
+   * A receiver that stays connected but takes nothing (a stalled reader): close() waits the
+   * linger for ZeroMQ's pipe to drain, and what the pipe still holds then is counted as
+   * discarded, with a WARNING that says so; ZeroMQ drops just that.
+   */
+  @ParameterizedTest(name = "batching {0}")
+  @ValueSource(booleans = {true, false})
+  void receiverConnectedButNotReading_whatThePipeHoldsAtTheLingerCountedDiscarded(
+      boolean batching) {
+    int n = 2_000;
+    String payload = "x".repeat(8 * 1024);
+    ZMQ.Context raw = ZMQ.context(1);
+    ZMQ.Socket pull = raw.socket(SocketType.PULL);
+    try (RemoteContext ctx = RemoteContext.create()) {
+      pull.setLinger(0);
+      pull.setRcvHWM(1);
+      pull.bind("tcp://127.0.0.1:*");
+      RemoteThread remote = ctx.connect(ConnectOptions.defaults().withLinger(LINGER)
+          .withBatching(batching).withSendHighWaterMark(256 * n + 256), pull.getLastEndpoint());
+      for (int i = 0; i < n; i++) {
+        send(remote, payload);
+      }
+      BadInputTest.eventually().until(() -> remote.stats().sent() == n);
+      long t0 = System.nanoTime();
+      remote.close(); // the receiver is connected and reads nothing
+      long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+      ConnectionStats stats = remote.stats();
+      assertThat(stats.sent() + stats.discarded()).isEqualTo(n);
+      assertThat(stats.discarded()).as("what the pipe held, counted (the kernel's buffers and"
+          + " the receiver's took a few MB of the 16 MB)").isBetween((long) n / 2, (long) n);
+      assertThat(closeMillis).as("close() waits for the pipe up to the linger, no more")
+          .isBetween(LINGER.toMillis() - 50, LINGER.toMillis() + SLACK_MILLIS);
+      assertThat(log.records()).filteredOn(r -> r.getLevel() == Level.WARNING)
+          .extracting(LogRecord::getMessage)
+          .anySatisfy(m -> assertThat(m).contains("discarded " + stats.discarded() + " message(s)")
+              .contains("did not take them within the linger"));
+    } finally {
+      pull.close();
+      raw.close();
+    }
+  }
+
+  /**
+   * A slow receiver that takes everything within the linger: close() waits for ZeroMQ's pipe
+   * to drain to it, nothing is discarded, and everything arrives.
+   */
+  @org.junit.jupiter.api.Test
+  void slowReceiverDrainsWithinTheLinger_closeWaits_nothingDiscarded() throws Exception {
+    int n = 2_000;
+    String payload = "y".repeat(8 * 1024);
+    ZMQ.Context raw = ZMQ.context(1);
+    ZMQ.Socket pull = raw.socket(SocketType.PULL);
+    try (RemoteContext ctx = RemoteContext.create()) {
+      pull.setLinger(0);
+      pull.setRcvHWM(1);
+      pull.setReceiveTimeOut((int) BatchTest.WAIT.toMillis());
+      pull.bind("tcp://127.0.0.1:*");
+      RemoteThread remote = ctx.connect(ConnectOptions.defaults()
+          .withLinger(Duration.ofSeconds(20)).withBatching(false)
+          .withSendHighWaterMark(n + 1), pull.getLastEndpoint());
+      for (int i = 0; i < n; i++) {
+        send(remote, payload);
+      }
+      BadInputTest.eventually().until(() -> remote.stats().sent() == n);
+      java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+      int[] got = new int[1];
+      Thread reader = Thread.ofPlatform().start(() -> {
+        try {
+          closing.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        while (got[0] < n && pull.recv(0) != null) {
+          got[0]++;
+        }
+      });
+      closing.countDown();
+      remote.close();
+      ConnectionStats stats = remote.stats();
+      reader.join(BatchTest.WAIT.toMillis());
+      assertThat(reader.isAlive()).isFalse();
+      assertThat(stats.discarded()).isZero();
+      assertThat(stats.sent()).isEqualTo(n);
+      assertThat(got[0]).as("everything arrived").isEqualTo(n);
+      assertThat(log.records()).filteredOn(r -> r.getLevel() == Level.WARNING).isEmpty();
+    } finally {
+      pull.close();
+      raw.close();
+    }
+  }
+
   /** Waits until the connection has logged that no receiver is connected any more. */
   private void awaitDisconnectSeen() {
     Awaitility.await().atMost(BatchTest.WAIT).until(() -> log.records().stream()

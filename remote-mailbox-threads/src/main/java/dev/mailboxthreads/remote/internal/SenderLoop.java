@@ -103,9 +103,12 @@ public final class SenderLoop implements Runnable {
    * a thread that borrows gets an entry in its thread-local map.
    *
    * Closing: set CLOSED, wake the I/O thread. It hands everything reserved to the socket, then
-   * closes it with the linger, so ZeroMQ keeps delivering in the background for that long. If
-   * the socket stays full (receiver down) past the linger, what is left is discarded and
-   * counted.
+   * waits, within the linger, until ZeroMQ's pipe has given everything to the receiver's engine
+   * (finishClose, polling PipeBacklog every millisecond), and closes the socket with what is
+   * left of the linger, so ZeroMQ flushes what its engine still has in the background. If the
+   * socket stays full (receiver down or stalled) past the linger, what is left is discarded and
+   * counted; so is what the pipe still holds when the linger ends with the socket not full (a
+   * slow receiver), and the socket then closes with linger 0 so that ZeroMQ drops just that.
    *
    * Held frames: a socket monitor (PeerWatch, an event hook) tells how many receivers are
    * connected now (ZMTP greeting done: HANDSHAKE_PROTOCOL, as JeroMQ 0.7.0 never emits
@@ -143,6 +146,8 @@ public final class SenderLoop implements Runnable {
   private static final long POKE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How often it pokes. */
   private static final long POKE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** How often a closing connection looks whether ZeroMQ's pipe has drained (finishClose). */
+  private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** Most bytes packed into one ZeroMQ message (a single larger frame goes alone). */
   private static final int MAX_BATCH_BYTES = 64 * 1024;
   /** `mode`: the I/O thread owns the socket and runs. */
@@ -756,16 +761,7 @@ public final class SenderLoop implements Runnable {
       }
       if (closing) {
         if ((s & COUNT) == 0) {
-          // everything reserved was handed over; ZeroMQ gets what is left of the linger, once a
-          // receiver is connected (else what it holds could never be delivered)
-          refreshHeld(socket);
-          if (held > 0 && !awaitHandshake(closeDeadline)) {
-            discardHeld(Math.max(held, backlogFrames(socket)));
-            socket.setLinger(0);
-            return;
-          }
-          long left = Math.max(0, closeDeadline - System.nanoTime());
-          socket.setLinger((int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
+          finishClose(socket, closeDeadline); // everything reserved was handed over
           return;
         }
         Thread.onSpinWait(); // a sender reserved a slot and is about to append
@@ -811,6 +807,42 @@ public final class SenderLoop implements Runnable {
       } else {
         Thread.yield();
       }
+    }
+  }
+
+  /**
+   * Ends a close once everything reserved was handed to the socket (see the notes): waits, up
+   * to {@code deadline}, until ZeroMQ's pipe has given everything to a connected receiver's
+   * engine, or with none connected for one to come; then ZeroMQ gets what is left of the
+   * linger for what the engine still has. What the pipe still holds at the deadline (held for a
+   * receiver that never came, or not taken by a slow one) is moved from sent to discarded, and
+   * the socket closes with linger 0, so ZeroMQ drops exactly that. With several pipes and
+   * batching the frames in the pipe are not known: the messages (at least one frame each) are
+   * counted, a lower bound.
+   */
+  private void finishClose(ZMQ.Socket socket, long deadline) {
+    for (;;) {
+      refreshHeld(socket);
+      if (held > 0 && !awaitHandshake(deadline)) {
+        discardHeld(Math.max(held, backlogFrames(socket)));
+        socket.setLinger(0);
+        return;
+      }
+      long inPipe = PipeBacklog.messages(socket); // -1: unknown
+      long left = deadline - System.nanoTime();
+      if (inPipe <= 0) {
+        socket.setLinger((int) Math.min(Integer.MAX_VALUE,
+            TimeUnit.NANOSECONDS.toMillis(Math.max(0, left))));
+        return;
+      }
+      if (left <= 0) {
+        long frames = backlogFrames(socket);
+        discardHeld(frames > 0 ? frames : inPipe);
+        socket.setLinger(0);
+        return;
+      }
+      LockSupport.parkNanos(this, Math.min(left, DRAIN_POLL_NANOS));
+      socket.getEvents(); // processes the socket's commands: a receiver gone, a pipe ended
     }
   }
 
