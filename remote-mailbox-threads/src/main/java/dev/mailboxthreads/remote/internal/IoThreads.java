@@ -1,12 +1,8 @@
 package dev.mailboxthreads.remote.internal;
 
 import dev.mailboxthreads.remote.RemoteMailboxException;
-import java.io.IOException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.zeromq.ZMQ;
 
 /**
  * Starting and stopping an I/O thread from a user thread. Both waits are uninterruptible: set-up
@@ -66,33 +62,6 @@ public final class IoThreads {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * A selector that wakes when {@code socket} has commands to process (JeroMQ's ZMQ_FD), and
-   * that any thread can wake with {@link Selector#wakeup()}. Call from the socket's I/O thread.
-   */
-  static Selector selectorFor(ZMQ.Socket socket) throws IOException {
-    Selector selector = Selector.open();
-    try {
-      socket.getFD().register(selector, SelectionKey.OP_READ);
-    } catch (IOException | RuntimeException e) {
-      selector.close();
-      throw e;
-    }
-    return selector;
-  }
-
-  /** Closes {@code selector} if there is one; its I/O thread is ending anyway. */
-  static void closeQuietly(Selector selector) {
-    if (selector == null) {
-      return;
-    }
-    try {
-      selector.close();
-    } catch (IOException ignored) {
-      // nothing left to do with it
     }
   }
 }

@@ -23,7 +23,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,13 +43,13 @@ import zmq.ZError;
  */
 public final class PublicationLoop implements Runnable {
   /*
-   * Waiting: the loop waits in Selector.select on the socket's signalling channel (JeroMQ's
-   * ZMQ_FD), which becomes readable when the socket has commands to process, e.g. "a pipe
-   * became readable". That signal is edge-like, so after every wake-up the loop drains the
-   * socket with non-blocking receives until EAGAIN and checks getEvents() before it selects
-   * again. close() sets `closing` and calls Selector.wakeup(), which is safe from any thread,
-   * touches no socket, and cannot be broken by an interrupt of the closing thread (a user
-   * thread writing to a channel could be: an interrupt closes an NIO channel).
+   * Waiting: the loop waits inside JeroMQ until a pipe has a frame (SocketWait), then drains the
+   * socket with non-blocking receives until EAGAIN. close() sets `closing` and cancels the wait
+   * (SocketWait.cancel: safe from any thread, interrupted or not, and touches no socket state
+   * but its command mailbox). Waiting in a Selector of our own on the socket's signalling channel,
+   * as this loop did before, could busy-loop until a 4 ms scheduler tick (SocketWait's notes):
+   * a two-JVM round trip on 2 vCPUs had a median of 123-140 us with it and 82-92 us without, p99
+   * 7.8 ms against 3.7 ms, in interleaved runs under the same load (docs/benchmarks-remote.md).
    */
   private static final AtomicInteger IDS = new AtomicInteger();
   /**
@@ -102,8 +101,8 @@ public final class PublicationLoop implements Runnable {
 
   /** IDLE, DELIVERING, INTERRUPTING or INTERRUPTED; see above. */
   private volatile int phase;
-  /** Created by the loop thread before `bound` completes; wakeup() is thread-safe. */
-  private volatile Selector selector;
+  /** The loop's wait for frames, which close() cancels. */
+  private final SocketWait wait = new SocketWait();
 
   /**
    * Creates the loop; call {@link #start()} next.
@@ -165,10 +164,7 @@ public final class PublicationLoop implements Runnable {
       ioThread.interrupt(); // it may be waiting for room in a full mailbox (Overflow.BLOCK)
       phase = INTERRUPTED;
     }
-    Selector s = selector;
-    if (s != null) {
-      s.wakeup();
-    }
+    wait.cancel();
     awaitEnd();
   }
 
@@ -231,11 +227,9 @@ public final class PublicationLoop implements Runnable {
         for (String endpoint : requested) {
           actual.add(bind(socket, endpoint));
         }
-        selector = IoThreads.selectorFor(socket);
-      } catch (RuntimeException | IOException e) {
-        bound.completeExceptionally(e instanceof IOException
-            ? new RemoteMailboxException("cannot set up the publication on " + requested, e)
-            : e);
+        wait.open(socket);
+      } catch (RuntimeException e) {
+        bound.completeExceptionally(e);
         return;
       }
       bound.complete(List.copyOf(actual));
@@ -254,6 +248,7 @@ public final class PublicationLoop implements Runnable {
             // closing anyway
           }
         }
+        wait.closing();
         socket.close();
         awaitReleased(actual);
       }
@@ -264,7 +259,6 @@ public final class PublicationLoop implements Runnable {
           // cannot fail
         }
       }
-      IoThreads.closeQuietly(selector);
       bound.completeExceptionally(new RemoteMailboxException("publication closed", null));
     }
   }
@@ -349,20 +343,15 @@ public final class PublicationLoop implements Runnable {
   }
 
   private void loop(ZMQ.Socket socket) {
-    Selector sel = selector;
     while (!closing) {
       if (drain(socket)) {
         continue; // a full batch: there may be more
       }
-      if ((socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-        continue;
+      // waits in JeroMQ for a frame (see the notes); false: a second passed, or close()
+      // cancelled it or interrupted a delivery (both set `closing` first), or the context ends
+      if (!wait.await(socket, zmq.ZMQ.ZMQ_POLLIN, 1000, true) && SocketWait.terminated(socket)) {
+        closing = true;
       }
-      try {
-        sel.select(1000);
-      } catch (IOException e) {
-        throw new RemoteMailboxException("the publication's selector failed", e);
-      }
-      sel.selectedKeys().clear();
     }
   }
 

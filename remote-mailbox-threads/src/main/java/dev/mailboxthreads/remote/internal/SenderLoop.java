@@ -5,11 +5,9 @@ import dev.mailboxthreads.remote.ConnectOptions;
 import dev.mailboxthreads.remote.ConnectionStats;
 import dev.mailboxthreads.remote.RemoteMailboxException;
 import dev.mailboxthreads.remote.SendTimeoutException;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -70,37 +68,38 @@ public final class SenderLoop implements Runnable {
    * sendHighWaterMark / MAX_GROUP: full batches then hold about sendHighWaterMark frames in
    * ZeroMQ, lone frames fewer (the queue in front still holds sendHighWaterMark).
    *
-   * Waiting: with a frame refused by the socket (at its high-water mark) the I/O thread waits in
-   * Selector.select on the socket's signalling channel for room. With nothing to do it parks
-   * (at most a second, then lets the socket process its pending commands): before parking it
-   * sets `mode` to PARKED and re-checks the queue; a sender that appends and finds PARKED CASes
-   * it to RUNNING and unparks the I/O thread: a futex wake, cheaper for both than
-   * Selector.wakeup's eventfd write and epoll return, and harmless to an interrupted caller.
-   * Nothing needs an idle PUSH socket's commands sooner: the next send processes them.
+   * Waiting: with a frame refused by the socket (at its high-water mark) the I/O thread waits for
+   * room inside JeroMQ, and beginClose cancels that wait (SocketWait; a Selector of our own on
+   * the socket's signalling channel could busy-loop). With nothing to do it parks (at most a second, then lets the socket
+   * process its pending commands): before parking it sets `mode` to PARKED and re-checks the queue;
+   * a sender that appends and finds PARKED CASes it to RUNNING and unparks the I/O thread: a futex
+   * wake, cheaper for both than Selector.wakeup's eventfd write and epoll return, and harmless to
+   * an interrupted caller. Nothing needs an idle PUSH socket's commands sooner: the next send
+   * processes them.
    *
-   * Lending (direct send). Each hand-off between threads costs a wake-up (10 to 25 us on the
-   * 2-vCPU hosts measured), and a round trip crossed two of ours, one SenderLoop per side, on
-   * top of raw ZeroMQ's. So a sender that finds the I/O thread PARKED on a quiet connection (no
-   * frame handed over for QUIET_NANOS: a stream is left to the I/O thread, which batches; a
-   * receiver connected, the first handshake's watch over) may borrow the socket for one send: CAS `mode` PARKED -> LENT (the socket's ownership moves with
-   * it: LENT is set only by that CAS and left only by the borrower), then CAS `state` from 0 to
-   * 1, which reserves a slot and proves at once that the connection is open and that nothing is
-   * queued, carried or refused (a reserved slot is released only after its frame went to the
-   * socket), so per-sender order is kept: the sender's earlier frames are in the socket
-   * already. The borrower sends with DONTWAIT and does the I/O thread's bookkeeping (held,
-   * recentFrames, sent, release). If the socket refuses the frame (its high-water mark, or
-   * JeroMQ saw an interrupt and gave EINTR) the borrower appends it to the queue in its
-   * reserved slot, as enqueue would have. It gives the socket back by writing PARKED, then
-   * re-checks `state`: anything reserved or CLOSED meanwhile, and it CASes PARKED -> RUNNING
-   * and unparks the I/O thread. That re-check against a sender's "reserve, append, then read
-   * mode" is a Dekker pair: either the sender sees PARKED and wakes the I/O thread, or the
-   * borrower sees the reservation. The I/O thread, woken, takes the socket back (`reclaim`):
-   * RUNNING is already its own, PARKED it CASes, LENT it waits out (one non-blocking send).
-   * Interrupts: JeroMQ turns a pending interrupt into EINTR and clears it, so the borrower
-   * clears and remembers its status before the send and restores it after; the signalling
-   * pipes JeroMQ writes to are non-blocking, and the JDK only closes a channel on interrupt in
-   * blocking mode, so an interrupt cannot break the context. JeroMQ's errno is a ThreadLocal:
-   * a thread that borrows gets an entry in its thread-local map.
+   * Lending (direct send). Each hand-off between threads costs a wake-up (10 to 25 us on the 2-vCPU
+   * hosts measured), and a round trip crossed two of ours, one SenderLoop per side, on top of raw
+   * ZeroMQ's. So a sender that finds the I/O thread PARKED on a quiet connection (no frame handed
+   * over for QUIET_NANOS: a stream is left to the I/O thread, which batches; a receiver connected,
+   * the first handshake's watch over) may borrow the socket for one send: CAS `mode` PARKED -> LENT
+   * (the socket's ownership moves with it: LENT is set only by that CAS and left only by the
+   * borrower), then CAS `state` from 0 to 1, which reserves a slot and proves at once that the
+   * connection is open and that nothing is queued, carried or refused (a reserved slot is released
+   * only after its frame went to the socket), so per-sender order is kept: the sender's earlier
+   * frames are in the socket already. The borrower sends with DONTWAIT and does the I/O thread's
+   * bookkeeping (held, recentFrames, sent, release). If the socket refuses the frame (its
+   * high-water mark, or JeroMQ saw an interrupt and gave EINTR) the borrower appends it to the
+   * queue in its reserved slot, as enqueue would have. It gives the socket back by writing PARKED,
+   * then re-checks `state`: anything reserved or CLOSED meanwhile, and it CASes PARKED -> RUNNING
+   * and unparks the I/O thread. That re-check against a sender's "reserve, append, then read mode"
+   * is a Dekker pair: either the sender sees PARKED and wakes the I/O thread, or the borrower sees
+   * the reservation. The I/O thread, woken, takes the socket back (`reclaim`): RUNNING is already
+   * its own, PARKED it CASes, LENT it waits out (one non-blocking send). Interrupts: JeroMQ turns a
+   * pending interrupt into EINTR and clears it, so the borrower clears and remembers its status
+   * before the send and restores it after; the signalling pipes JeroMQ writes to are non-blocking,
+   * and the JDK only closes a channel on interrupt in blocking mode, so an interrupt cannot break
+   * the context. JeroMQ's errno is a ThreadLocal: a thread that borrows gets an entry in its
+   * thread-local map.
    *
    * Closing: set CLOSED, wake the I/O thread. It hands everything reserved to the socket, then
    * waits, within the linger, until ZeroMQ's pipe has given everything to the receiver's engine
@@ -227,8 +226,8 @@ public final class SenderLoop implements Runnable {
   /** When (System.nanoTime) a frame was last handed to the socket; written by the owner. */
   private volatile long lastHanded;
 
-  /** Created by the I/O thread before `ready` completes. */
-  private volatile Selector selector;
+  /** The I/O thread's wait for room in a full socket, which beginClose cancels. */
+  private final SocketWait wait = new SocketWait();
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled by the I/O thread when it frees slots and someone waits. */
@@ -494,10 +493,7 @@ public final class SenderLoop implements Runnable {
     } finally {
       lock.unlock();
     }
-    Selector sel = selector;
-    if (sel != null) {
-      sel.wakeup();
-    }
+    wait.cancel();
     LockSupport.unpark(ioThread);
   }
 
@@ -598,11 +594,9 @@ public final class SenderLoop implements Runnable {
           pokeUntil = now + POKE_WINDOW_NANOS;
           nextPoke = now + POKE_EVERY_NANOS;
         }
-        selector = IoThreads.selectorFor(socket);
-      } catch (RuntimeException | IOException e) {
-        ready.completeExceptionally(e instanceof IOException
-            ? new RemoteMailboxException("cannot set up the connection to " + description, e)
-            : e);
+        wait.open(socket);
+      } catch (RuntimeException e) {
+        ready.completeExceptionally(e);
         return;
       }
       ready.complete(null);
@@ -616,10 +610,10 @@ public final class SenderLoop implements Runnable {
         peers.stop(); // what the socket reports while it closes is no news
       }
       if (socket != null) {
+        wait.closing();
         // the loop ends RUNNING (it reclaims the socket before touching it): never lent now
         socket.close(); // ZeroMQ goes on delivering what it holds for the linger
       }
-      IoThreads.closeQuietly(selector);
     }
   }
 
@@ -656,7 +650,6 @@ public final class SenderLoop implements Runnable {
   }
 
   private void loop(ZMQ.Socket socket) {
-    Selector sel = selector;
     byte[] pending = null; // refused by the socket (at its high-water mark)
     int pendingFrames = 0; // frames in pending (a batch holds several)
     byte[] carry = null; // polled, but did not fit in the last batch
@@ -751,9 +744,9 @@ public final class SenderLoop implements Runnable {
           socket.setLinger(0); // the linger is used up: ZeroMQ drops what it still holds
           return;
         }
-        if ((socket.getEvents() & ZMQ.Poller.POLLOUT) == 0) {
-          select(sel, 50); // wait for room; close() wakes us too
-        }
+        // wait in JeroMQ for room (see the notes), 50 ms at most; beginClose cancels the wait
+        // once, and a closing loop waits in 50 ms steps up to the linger
+        wait.await(socket, zmq.ZMQ.ZMQ_POLLOUT, 50, !closing);
         continue;
       }
       if (handed >= BATCH || carry != null) {
@@ -957,15 +950,6 @@ public final class SenderLoop implements Runnable {
         : "the receiver did not take them within the linger (" + options.linger() + ")";
     Logs.remote().log(Level.WARNING, "connection to " + description + " discarded " + n
         + " message(s) held by ZeroMQ at close: " + why);
-  }
-
-  private static void select(Selector sel, long millis) {
-    try {
-      sel.select(millis);
-    } catch (IOException e) {
-      throw new RemoteMailboxException("the connection's selector failed", e);
-    }
-    sel.selectedKeys().clear();
   }
 
   /** The oldest queued item (a frame, or a String to encode), or null. */

@@ -2,9 +2,7 @@ package dev.mailboxthreads.remote.internal;
 
 import dev.mailboxthreads.remote.CurveServer;
 import dev.mailboxthreads.remote.RemoteMailboxException;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +61,8 @@ public final class ZapHandler implements AutoCloseable {
 
   /** Set by close() once no publication is registered; read by the handler's thread. */
   private volatile boolean closing;
-  /** Created by the handler's thread before `ready` completes; wakeup() is thread-safe. */
-  private volatile Selector selector;
+  /** The handler's wait for requests, which close() cancels. */
+  private final SocketWait wait = new SocketWait();
 
   /**
    * Creates the handler; call {@link #start()} next.
@@ -150,10 +148,7 @@ public final class ZapHandler implements AutoCloseable {
       lock.unlock();
     }
     closing = true;
-    Selector s = selector;
-    if (s != null) {
-      s.wakeup();
-    }
+    wait.cancel();
     IoThreads.join(ioThread);
   }
 
@@ -175,11 +170,9 @@ public final class ZapHandler implements AutoCloseable {
         if (!socket.bind(ENDPOINT)) {
           throw ZmqErrors.bindFailed(ENDPOINT, socket.errno(), null);
         }
-        selector = IoThreads.selectorFor(socket);
-      } catch (RuntimeException | IOException e) {
-        ready.completeExceptionally(e instanceof IOException
-            ? new RemoteMailboxException("cannot start the ZAP handler", e)
-            : e);
+        wait.open(socket);
+      } catch (RuntimeException e) {
+        ready.completeExceptionally(e);
         return;
       }
       ready.complete(null);
@@ -189,27 +182,21 @@ public final class ZapHandler implements AutoCloseable {
           + " of this context wait for it until their handshake timeout, and are refused", e);
     } finally {
       if (socket != null) {
+        wait.closing();
         socket.close();
       }
-      IoThreads.closeQuietly(selector);
     }
   }
 
   private void loop(ZMQ.Socket socket) {
-    Selector sel = selector;
     while (!closing) {
       if (answer(socket)) {
         continue;
       }
-      if ((socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-        continue;
+      // waits in JeroMQ for a request (SocketWait); close() sets `closing` and cancels it
+      if (!wait.await(socket, zmq.ZMQ.ZMQ_POLLIN, 1000, true) && SocketWait.terminated(socket)) {
+        closing = true;
       }
-      try {
-        sel.select(1000);
-      } catch (IOException e) {
-        throw new RemoteMailboxException("the ZAP handler's selector failed", e);
-      }
-      sel.selectedKeys().clear();
     }
   }
 
