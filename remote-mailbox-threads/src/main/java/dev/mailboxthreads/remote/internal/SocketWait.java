@@ -1,5 +1,6 @@
 package dev.mailboxthreads.remote.internal;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.zeromq.ZMQ;
@@ -19,13 +20,34 @@ import zmq.ZError;
  * writer ran again, which, woken on the same vCPU, it sometimes did only at the next 4 ms
  * scheduler tick (docs/benchmarks-remote.md, "Round trip: where the time goes").
  *
+ * <p>A wait whose last blocking wait was short (under 50 µs: frames arriving back to back, a
+ * stream) first asks the socket for up to 20 µs ({@code getEvents}, which also picks up
+ * JeroMQ's commands) before it blocks, sparing the writer a signal and the owner a sleep per
+ * catch-up; the selector's busy loop used to do that by accident, for much longer. A round
+ * trip's waits are long, so they never spin.
+ *
  * <p><b>Thread safety:</b> {@link #open}, {@link #closing} and {@link #await} are called by the
  * socket's owner; {@link #cancel} by any thread, interrupted or not (JeroMQ's signalling pipe is
  * non-blocking, which an interrupt does not close). A cancelled wait stays cancelled: every
  * later cancellable wait returns at once.
  */
 final class SocketWait {
+  /**
+   * A blocking wait shorter than this (a stream) makes the next wait spin first; {@code
+   * -Ddev.mailboxthreads.remote.shortWaitMicros}, default 50.
+   */
+  static final long SHORT_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(
+      Long.getLong("dev.mailboxthreads.remote.shortWaitMicros", 50));
+  /**
+   * How long such a wait asks the socket before it blocks; {@code
+   * -Ddev.mailboxthreads.remote.waitSpinMicros}, default 20, 0 for never.
+   */
+  static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(
+      Long.getLong("dev.mailboxthreads.remote.waitSpinMicros", 20));
+
   private final AtomicBoolean cancelled = new AtomicBoolean();
+  /** Whether the last blocking wait was short; the owner's. */
+  private boolean spin;
   private final ReentrantLock lock = new ReentrantLock();
   /**
    * The socket while it is open, null before and after: a command to a closed socket's mailbox
@@ -81,7 +103,22 @@ final class SocketWait {
       // earlier wait (or that a non-blocking call processed) is gone: return at once
       return false;
     }
-    return socket.base().poll(interest, millis, cancellable ? cancelled : null) > 0;
+    if (spin && SPIN_NANOS > 0) {
+      // the last wait was short (a stream): ask the socket for a while before sleeping, which
+      // spares the writer a wake-up and us a sleep per catch-up; a round trip's waits are long
+      // and never spin, so a thread woken on this vCPU (the mailbox's owner) is not delayed
+      long end = System.nanoTime() + SPIN_NANOS;
+      do {
+        if ((socket.getEvents() & interest) != 0) {
+          return true;
+        }
+        Thread.onSpinWait();
+      } while (System.nanoTime() - end < 0 && !(cancellable && cancelled.get()));
+    }
+    long t0 = System.nanoTime();
+    boolean ready = socket.base().poll(interest, millis, cancellable ? cancelled : null) > 0;
+    spin = ready && System.nanoTime() - t0 < SHORT_WAIT_NANOS;
+    return ready;
   }
 
   /**
