@@ -5,6 +5,8 @@ import static dev.mailboxthreads.internal.MailboxTest.takeAll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -162,6 +164,44 @@ class MailboxChunkTest {
     m.offer("c");
     assertThat(takeAll(m)).containsExactly("c");
     assertThat(Mailbox.emptyStubUntouched()).isTrue();
+  }
+
+  /**
+   * The chunk's fields sit in three classes so that the JVM, which lays a superclass's fields
+   * out before a subclass's, puts 64 bytes between what producers write on every send and what
+   * the owner writes on every take (false sharing; see the notes). A field added to the wrong
+   * class, or a pad made smaller, fails here.
+   */
+  @Test
+  void chunkLayout_producerFields_thenA64BytePad_thenOwnerFields() {
+    assertThat(instanceFields(Mailbox.ChunkProducerSide.class))
+        .containsExactlyInAnyOrder("slots", "claimed", "next");
+    assertThat(Mailbox.ChunkPad.class.getSuperclass()).isEqualTo(Mailbox.ChunkProducerSide.class);
+    int padBytes = 0;
+    for (Field f : Mailbox.ChunkPad.class.getDeclaredFields()) {
+      if (!Modifier.isStatic(f.getModifiers())) {
+        assertThat(f.getType()).as("pad field %s", f.getName()).isEqualTo(long.class);
+        padBytes += Long.BYTES;
+      }
+    }
+    assertThat(padBytes).as("bytes of padding").isGreaterThanOrEqualTo(64);
+    assertThat(Mailbox.Chunk.class.getSuperclass()).isEqualTo(Mailbox.ChunkPad.class);
+    assertThat(instanceFields(Mailbox.Chunk.class))
+        .containsExactlyInAnyOrder("ownerSlots", "taken", "dead");
+    Mailbox.Chunk c = new Mailbox.Chunk(8, "first");
+    assertThat(c.ownerSlots).as("one array, two references").isSameAs(c.slots);
+    assertThat(c.ownerSlots[0]).isEqualTo("first");
+    assertThat(c.taken).isZero();
+  }
+
+  private static List<String> instanceFields(Class<?> type) {
+    List<String> names = new ArrayList<>();
+    for (Field f : type.getDeclaredFields()) {
+      if (!Modifier.isStatic(f.getModifiers())) {
+        names.add(f.getName());
+      }
+    }
+    return names;
   }
 
   // ------------------------------------------------------------------ model
