@@ -37,15 +37,20 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * False sharing. A send reads `tail`, `waiter`, `bound` and the referent of the mailbox and
    * getAndAdds `claimed`; a take writes the head position. If those writes hit a cache line the
    * producer reads or writes, every message moves that line between the two processors twice.
-   * So the owner's per-message state lives in the chunk, not in the mailbox: `taken` (the head
-   * position) and `ownerSlots` (a second reference to the same array) sit in Chunk, 64 bytes of
-   * ChunkPad away from the producers' `slots`, `claimed` and `next` in ChunkProducerSide (the JVM
-   * lays a superclass's fields out before a subclass's: 104 bytes a chunk instead of 32).
-   * Producers read only `slots`, the owner only `ownerSlots`. A take writes nothing in the
-   * mailbox (it clears `cursor` only if set; `head` changes once a chunk). Measured on 1 -> 1
-   * streaming, platform threads: 35-39 -> 45-55 M messages/s (docs/benchmarks.md, session 5).
-   * The price is 72 bytes a chunk, paid while messages flow; an idle mailbox holds no chunk, and
-   * the mailbox itself lost its head index (64 bytes instead of 72).
+   * So the owner's per-message state lives in the head chunk, not in the mailbox (`taken`, the
+   * head position), and a take writes nothing in the mailbox (it clears `cursor` only if set;
+   * `head` changes once a chunk). In chunks of PADDED_FROM (32) slots and more (BigChunk, where
+   * streams run) the owner's fields, `taken`, `dead` and `ownerSlots` (a second reference to the
+   * same array), sit 64 bytes of ChunkPad away from the producers' `slots`, `claimed` and `next`
+   * (ChunkProducerSide; the JVM lays a superclass's fields out before a subclass's): 104 bytes a
+   * chunk instead of 32. Producers read only `slots`, the owner only `ownerSlots()`. Smaller
+   * chunks (SmallChunk, 32 bytes) keep the owner's fields beside the producers': a mailbox that
+   * holds a message or two (a ring) allocates one per hop, and padding them made the ring of
+   * 10^6 threads slower (docs/benchmarks.md, session 5). Owner code reaches its fields through
+   * Chunk's abstract accessors: two receiver classes, which the JIT inlines. Measured on 1 -> 1
+   * streaming, platform threads, against the mailbox before: 1.26x (median of 8 interleaved
+   * pairs, every chunk padded), 2.4x and 2.6x (2 pairs, this layout), on a loaded machine
+   * (docs/benchmarks.md, session 5). The mailbox lost its head index (64 bytes instead of 72).
    *
    * Send. A producer reads `tail` and claims slot i = claimed++ (getAndAdd: the linearization
    * point of send). If i < length it writes its message into slot i with release semantics.
@@ -116,11 +121,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * The chunk of every mailbox that holds none: length 0, shared, never written ({@code claimed}
    * stays 0 and {@code next} null), so that an idle mailbox costs no chunk.
    */
-  private static final Chunk EMPTY = new Chunk(0, null);
+  private static final Chunk EMPTY = Chunk.of(0, null);
 
   /** True while nobody has written the shared empty chunk; for tests. */
   static boolean emptyStubUntouched() {
-    return EMPTY.slots.length == 0 && EMPTY.taken == 0 && (int) CLAIMED.getVolatile(EMPTY) == 0
+    return EMPTY.slots.length == 0 && EMPTY.taken() == 0 && (int) CLAIMED.getVolatile(EMPTY) == 0
         && NEXT.getVolatile(EMPTY) == null;
   }
 
@@ -200,9 +205,9 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   }
 
   /**
-   * The producers' fields of a chunk: what a send reads and writes. {@link ChunkPad} keeps them
-   * off the cache line of the owner's fields ({@link Chunk}), which the owner writes on every
-   * take; see the notes (false sharing).
+   * The producers' fields of a chunk: what a send reads and writes. In a {@link BigChunk}, 64
+   * bytes of {@link ChunkPad} keep them off the cache line of the owner's fields, which the owner
+   * writes on every take; see the notes (false sharing).
    */
   abstract static class ChunkProducerSide {
     /** The slots; see the class notes for their states. The producers' copy. */
@@ -224,11 +229,90 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   }
 
   /**
+   * An array of message slots and the link to the next chunk. The owner's fields are in the two
+   * subclasses: {@link SmallChunk} (fewer than {@link #PADDED_FROM} slots: 32 bytes, for
+   * mailboxes that hold a message or two, as in a ring) and {@link BigChunk} (104 bytes, the
+   * owner's fields padded away from the producers': streams).
+   */
+  abstract static class Chunk extends ChunkProducerSide {
+    /** Chunks of at least this many slots are {@link BigChunk}s. */
+    static final int PADDED_FROM = 32;
+
+    Chunk(Object[] slots, Object first) {
+      super(slots);
+      if (first != null) {
+        slots[0] = first;
+        claimed = 1; // plain writes: the chunk is published by a CAS
+      }
+    }
+
+    /** A chunk of {@code length} slots, with {@code first} in slot 0 unless it is null. */
+    static Chunk of(int length, Object first) {
+      Object[] slots = new Object[length];
+      return length >= PADDED_FROM ? new BigChunk(slots, first) : new SmallChunk(slots, first);
+    }
+
+    /** The slots, as the owner reads them (a copy of the reference on its own line if big). */
+    abstract Object[] ownerSlots();
+
+    /**
+     * While this chunk is the head: the slot of the oldest message that may be live (slots
+     * before it are consumed). Owner only (or the closer, once the owner is gone); never
+     * written in EMPTY.
+     */
+    abstract int taken();
+
+    /** Sets {@link #taken()}. */
+    abstract void taken(int slot);
+
+    /** Tombstones left by removals from the middle. Owner only. */
+    abstract int dead();
+
+    /** Counts one more tombstone. */
+    abstract void addDead();
+  }
+
+  /** A chunk with the owner's fields next to the producers'. */
+  static final class SmallChunk extends Chunk {
+    private int taken;
+    private int dead;
+
+    SmallChunk(Object[] slots, Object first) {
+      super(slots, first);
+    }
+
+    @Override
+    Object[] ownerSlots() {
+      return slots;
+    }
+
+    @Override
+    int taken() {
+      return taken;
+    }
+
+    @Override
+    void taken(int slot) {
+      taken = slot;
+    }
+
+    @Override
+    int dead() {
+      return dead;
+    }
+
+    @Override
+    void addDead() {
+      dead++;
+    }
+  }
+
+  /**
    * 64 bytes between the producers' fields and the owner's, so that no cache line holds both
    * (the JVM lays a superclass's fields out before a subclass's).
    */
   @SuppressWarnings("unused")
-  abstract static class ChunkPad extends ChunkProducerSide {
+  abstract static class ChunkPad extends Chunk {
     private long p0;
     private long p1;
     private long p2;
@@ -238,36 +322,46 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     private long p6;
     private long p7;
 
-    ChunkPad(Object[] slots) {
-      super(slots);
+    ChunkPad(Object[] slots, Object first) {
+      super(slots, first);
     }
   }
 
-  /** An array of message slots and the link to the next chunk; the owner's fields. */
-  static final class Chunk extends ChunkPad {
+  /** A chunk with the owner's fields 64 bytes away from the producers'. */
+  static final class BigChunk extends ChunkPad {
     /** The same array as {@link #slots}: the owner's copy, read on its own cache line. */
-    final Object[] ownerSlots;
-    /**
-     * While this chunk is the head: the slot of the oldest message that may be live (slots
-     * before it are consumed). Owner only (or the closer, once the owner is gone); never
-     * written in EMPTY.
-     */
-    int taken;
-    /** Tombstones left by removals from the middle. Owner only. */
-    int dead;
+    private final Object[] ownerSlots;
+    private int taken;
+    private int dead;
 
-    /** A chunk of {@code length} slots, with {@code first} in slot 0 unless it is null. */
-    Chunk(int length, Object first) {
-      this(new Object[length], first);
+    BigChunk(Object[] slots, Object first) {
+      super(slots, first);
+      ownerSlots = slots;
     }
 
-    private Chunk(Object[] slots, Object first) {
-      super(slots);
-      ownerSlots = slots;
-      if (first != null) {
-        slots[0] = first;
-        claimed = 1; // plain writes: the chunk is published by a CAS
-      }
+    @Override
+    Object[] ownerSlots() {
+      return ownerSlots;
+    }
+
+    @Override
+    int taken() {
+      return taken;
+    }
+
+    @Override
+    void taken(int slot) {
+      taken = slot;
+    }
+
+    @Override
+    int dead() {
+      return dead;
+    }
+
+    @Override
+    void addDead() {
+      dead++;
     }
   }
 
@@ -437,7 +531,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     for (;;) {
       Chunk c = (Chunk) TAIL.getVolatile(this);
       if (c == EMPTY) {
-        Chunk first = new Chunk(FIRST_CHUNK, item);
+        Chunk first = Chunk.of(FIRST_CHUNK, item);
         if (TAIL.compareAndSet(this, EMPTY, first)) {
           HEAD.setVolatile(this, first); // head is ours while EMPTY: see the notes
           return published(first, 0, item);
@@ -457,7 +551,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       // c is full and was never sealed: the owner will follow its next
       Chunk n = (Chunk) NEXT.getVolatile(c);
       if (n == null) {
-        Chunk fresh = new Chunk(Math.min(slots.length * 4, MAX_CHUNK), item);
+        Chunk fresh = Chunk.of(Math.min(slots.length * 4, MAX_CHUNK), item);
         if (NEXT.compareAndSet(c, null, fresh)) {
           TAIL.compareAndSet(this, c, fresh);
           return published(fresh, 0, item);
@@ -604,19 +698,19 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /** Whether a message after the head one has arrived too; headLive() found the head live. */
   private boolean secondWaiting() {
     Chunk c = head;
-    Object[] slots = c.ownerSlots;
-    int i = c.taken + 1;
+    Object[] slots = c.ownerSlots();
+    int i = c.taken() + 1;
     return i < slots.length ? SLOT.getAcquire(slots, i) != null : NEXT.getAcquire(c) != null;
   }
 
   /** Removes the message at the head position, which headLive() found live; rewinds. */
   private Object removeHead() {
     Chunk c = head;
-    Object[] slots = c.ownerSlots;
-    int i = c.taken;
+    Object[] slots = c.ownerSlots();
+    int i = c.taken();
     Object item = slots[i];
     slots[i] = TAKEN; // plain: only a closer CASes a written slot, and not while we run
-    c.taken = i + 1;
+    c.taken(i + 1);
     if (cursor != null) {
       cursor = null; // only if set: no write to the mailbox's line per message (false sharing)
     }
@@ -638,14 +732,14 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
           return false;
         }
       }
-      Object[] slots = c.ownerSlots;
-      int i = c.taken;
+      Object[] slots = c.ownerSlots();
+      int i = c.taken();
       if (i == slots.length) {
         Chunk n = (Chunk) NEXT.getAcquire(c);
         if (n == null) {
           return false;
         }
-        head = n; // c is consumed: garbage; n.taken is 0 (never the head before)
+        head = n; // c is consumed: garbage; n.taken() is 0 (never the head before)
         continue;
       }
       Object v = SLOT.getAcquire(slots, i);
@@ -655,7 +749,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       if (v != TAKEN) {
         return true;
       }
-      c.taken = i + 1;
+      c.taken(i + 1);
     }
   }
 
@@ -685,13 +779,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       }
       Chunk h = head;
       cursor = h;
-      cursorIndex = h.taken;
-      return messageOf(h.ownerSlots[h.taken]);
+      cursorIndex = h.taken();
+      return messageOf(h.ownerSlots()[h.taken()]);
     }
     int i = cursorIndex + 1;
     long deadline = Deadlines.deadline(timeoutNanos);
     for (;;) {
-      Object[] slots = c.ownerSlots;
+      Object[] slots = c.ownerSlots();
       if (i == slots.length) {
         Chunk n = (Chunk) NEXT.getAcquire(c);
         if (n != null) {
@@ -725,7 +819,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private static Chunk unlinkDeadAfter(Chunk c, Chunk n) {
     Chunk after;
-    while (n.dead == n.ownerSlots.length && (after = (Chunk) NEXT.getAcquire(n)) != null) {
+    while (n.dead() == n.ownerSlots().length && (after = (Chunk) NEXT.getAcquire(n)) != null) {
       NEXT.setRelease(c, after);
       n = after;
     }
@@ -761,12 +855,12 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       return null;
     }
     int i = cursorIndex;
-    if (c == head && i == c.taken) {
+    if (c == head && i == c.taken()) {
       return removeHead(); // cheaper, leaves no tombstone, rewinds
     }
-    Object item = c.ownerSlots[i];
-    c.ownerSlots[i] = TAKEN; // a tombstone; see the notes
-    c.dead++;
+    Object item = c.ownerSlots()[i];
+    c.ownerSlots()[i] = TAKEN; // a tombstone; see the notes
+    c.addDead();
     cursor = null;
     releasePlace(item);
     return messageOf(item);
@@ -883,7 +977,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /** What is on its way after (c, i), where the owner found nothing; volatile reads. */
   private static int arrivingAfter(Chunk c, int i) {
-    Object[] slots = c.ownerSlots;
+    Object[] slots = c.ownerSlots();
     if (i == slots.length) {
       return NEXT.getVolatile(c) != null ? THERE : NONE;
     }
@@ -901,7 +995,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       // an installer CASes tail, then writes head
       return TAIL.getVolatile(this) != EMPTY ? WRITING : NONE;
     }
-    return arrivingAfter(c, c.taken);
+    return arrivingAfter(c, c.taken());
   }
 
   /** Whether the owner spins before its next park; for tests. */
@@ -931,13 +1025,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private void tryReset() {
     Chunk c = head;
-    int h = c.taken;
+    int h = c.taken();
     if (c == EMPTY || (int) CLAIMED.getVolatile(c) != h) {
       return;
     }
     head = EMPTY;
     if (!CLAIMED.compareAndSet(c, h, SEALED)) {
-      head = c; // a producer claimed a slot meanwhile; c.taken is still h
+      head = c; // a producer claimed a slot meanwhile; c.taken() is still h
       return;
     }
     cursor = null;
@@ -968,8 +1062,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   public int size() {
     Chunk c = (Chunk) HEAD.getAcquire(this);
     int count = 0;
-    for (int i = c.taken; c != null; c = (Chunk) NEXT.getAcquire(c), i = 0) {
-      Object[] slots = c.ownerSlots;
+    for (int i = c.taken(); c != null; c = (Chunk) NEXT.getAcquire(c), i = 0) {
+      Object[] slots = c.ownerSlots();
       for (; i < slots.length; i++) {
         Object v = SLOT.getAcquire(slots, i);
         if (v == null) {
@@ -1013,7 +1107,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     // Producers that claim later see CLOSED and take their own message back.
     long dropped = 0;
     Chunk c = (Chunk) HEAD.getVolatile(this);
-    int i = c.taken; // 0 in EMPTY
+    int i = c.taken(); // 0 in EMPTY
     int spins = 0;
     while (c == EMPTY && TAIL.getVolatile(this) != EMPTY) {
       backOff(spins++); // an installer between its CAS of tail and its write of head
@@ -1021,7 +1115,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       i = 0;
     }
     while (c != EMPTY) {
-      Object[] slots = c.ownerSlots;
+      Object[] slots = c.ownerSlots();
       int claimed = (int) CLAIMED.getVolatile(c);
       if (claimed >= SEALED) {
         break; // given up: holds nothing
@@ -1054,7 +1148,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     // us
     if (c != EMPTY) {
       head = c;
-      c.taken = i;
+      c.taken(i);
     }
     cursor = null;
     if (dropped > 0) {

@@ -167,16 +167,17 @@ class MailboxChunkTest {
   }
 
   /**
-   * The chunk's fields sit in three classes so that the JVM, which lays a superclass's fields
+   * A big chunk's fields sit in three classes so that the JVM, which lays a superclass's fields
    * out before a subclass's, puts 64 bytes between what producers write on every send and what
-   * the owner writes on every take (false sharing; see the notes). A field added to the wrong
-   * class, or a pad made smaller, fails here.
+   * the owner writes on every take (false sharing; see the notes); a small chunk has no pad. A
+   * field added to the wrong class, or a pad made smaller, fails here.
    */
   @Test
-  void chunkLayout_producerFields_thenA64BytePad_thenOwnerFields() {
+  void chunkLayout_bigChunks_producerFields_thenA64BytePad_thenOwnerFields() {
     assertThat(instanceFields(Mailbox.ChunkProducerSide.class))
         .containsExactlyInAnyOrder("slots", "claimed", "next");
-    assertThat(Mailbox.ChunkPad.class.getSuperclass()).isEqualTo(Mailbox.ChunkProducerSide.class);
+    assertThat(instanceFields(Mailbox.Chunk.class)).isEmpty();
+    assertThat(Mailbox.ChunkPad.class.getSuperclass()).isEqualTo(Mailbox.Chunk.class);
     int padBytes = 0;
     for (Field f : Mailbox.ChunkPad.class.getDeclaredFields()) {
       if (!Modifier.isStatic(f.getModifiers())) {
@@ -185,13 +186,25 @@ class MailboxChunkTest {
       }
     }
     assertThat(padBytes).as("bytes of padding").isGreaterThanOrEqualTo(64);
-    assertThat(Mailbox.Chunk.class.getSuperclass()).isEqualTo(Mailbox.ChunkPad.class);
-    assertThat(instanceFields(Mailbox.Chunk.class))
+    assertThat(Mailbox.BigChunk.class.getSuperclass()).isEqualTo(Mailbox.ChunkPad.class);
+    assertThat(instanceFields(Mailbox.BigChunk.class))
         .containsExactlyInAnyOrder("ownerSlots", "taken", "dead");
-    Mailbox.Chunk c = new Mailbox.Chunk(8, "first");
-    assertThat(c.ownerSlots).as("one array, two references").isSameAs(c.slots);
-    assertThat(c.ownerSlots[0]).isEqualTo("first");
-    assertThat(c.taken).isZero();
+    assertThat(Mailbox.SmallChunk.class.getSuperclass()).isEqualTo(Mailbox.Chunk.class);
+    assertThat(instanceFields(Mailbox.SmallChunk.class))
+        .containsExactlyInAnyOrder("taken", "dead");
+
+    for (int length = 1; length <= Mailbox.MAX_CHUNK; length *= 2) {
+      Mailbox.Chunk c = Mailbox.Chunk.of(length, "first");
+      assertThat(c).as("%d slots", length).isInstanceOf(length >= Mailbox.Chunk.PADDED_FROM
+          ? Mailbox.BigChunk.class : Mailbox.SmallChunk.class);
+      assertThat(c.ownerSlots()).as("one array, two references").isSameAs(c.slots);
+      assertThat(c.ownerSlots()[0]).isEqualTo("first");
+      assertThat(c.taken()).isZero();
+    }
+    assertThat(Mailbox.Chunk.of(Mailbox.FIRST_CHUNK, null))
+        .as("a ring's chunks are small").isInstanceOf(Mailbox.SmallChunk.class);
+    assertThat(Mailbox.Chunk.of(Mailbox.MAX_CHUNK, null))
+        .as("a stream's chunks are big").isInstanceOf(Mailbox.BigChunk.class);
   }
 
   private static List<String> instanceFields(Class<?> type) {
