@@ -49,8 +49,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * 10^6 threads slower (docs/benchmarks.md, session 5). Owner code reaches its fields through
    * Chunk's abstract accessors: two receiver classes, which the JIT inlines. Measured on 1 -> 1
    * streaming, platform threads, against the mailbox before: 1.26x (median of 8 interleaved
-   * pairs, every chunk padded), 2.4x and 2.6x (2 pairs, this layout), on a loaded machine
-   * (docs/benchmarks.md, session 5). The mailbox lost its head index (64 bytes instead of 72).
+   * pairs, every chunk padded), 2.42x (median of 5 pairs, this layout; 1.34x JCTools + park),
+   * on a shared, noisy machine (docs/benchmarks.md, session 5). The mailbox lost its head index (64 bytes instead of 72).
    *
    * Send. A producer reads `tail` and claims slot i = claimed++ (getAndAdd: the linearization
    * point of send). If i < length it writes its message into slot i with release semantics.
