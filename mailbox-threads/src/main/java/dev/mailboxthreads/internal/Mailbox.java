@@ -34,6 +34,24 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * predecessor, up to MAX_CHUNK. A slot is null (not written yet), a message (or a Limited
    * wrapping a message and the limit it was counted in), or TAKEN (a tombstone: removed).
    *
+   * False sharing. A send reads `tail`, `waiter`, `bound` and the referent of the mailbox and
+   * getAndAdds `claimed`; a take writes the head position. If those writes hit a cache line the
+   * producer reads or writes, every message moves that line between the two processors twice.
+   * So the owner's per-message state lives in the head chunk, not in the mailbox (`taken`, the
+   * head position), and a take writes nothing in the mailbox (it clears `cursor` only if set;
+   * `head` changes once a chunk). In chunks of PADDED_FROM (32) slots and more (BigChunk, where
+   * streams run) the owner's fields, `taken`, `dead` and `ownerSlots` (a second reference to the
+   * same array), sit 64 bytes of ChunkPad away from the producers' `slots`, `claimed` and `next`
+   * (ChunkProducerSide; the JVM lays a superclass's fields out before a subclass's): 104 bytes a
+   * chunk instead of 32. Producers read only `slots`, the owner only `ownerSlots()`. Smaller
+   * chunks (SmallChunk, 32 bytes) keep the owner's fields beside the producers': a mailbox that
+   * holds a message or two (a ring) allocates one per hop, and padding them made the ring of
+   * 10^6 threads slower (docs/benchmarks.md, session 5). Owner code reaches its fields through
+   * Chunk's abstract accessors: two receiver classes, which the JIT inlines. Measured on 1 -> 1
+   * streaming, platform threads, against the mailbox before: 1.26x (median of 8 interleaved
+   * pairs, every chunk padded), 2.42x (median of 5 pairs, this layout; 1.34x JCTools + park),
+   * on a shared, noisy machine (docs/benchmarks.md, session 5). The mailbox lost its head index (64 bytes instead of 72).
+   *
    * Send. A producer reads `tail` and claims slot i = claimed++ (getAndAdd: the linearization
    * point of send). If i < length it writes its message into slot i with release semantics.
    * If i >= length the chunk is full: the producer links a new chunk, holding its message in
@@ -61,9 +79,10 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * an idle thread (parked in receive) holds no chunk, and a ring of 10^6 threads no 10^6
    * chunks.
    *
-   * Owner. `head`/`headIndex` is the oldest position that may hold a live message: slots
+   * Owner. `head`/`head.taken` is the oldest position that may hold a live message: slots
    * before it are consumed. Taking the oldest message writes TAKEN into its slot (so the
-   * message can be collected) and moves headIndex on; tombstones at the head are skipped
+   * message can be collected) and moves `taken` on (a chunk is the head at most once, so a new
+   * head's `taken` is 0; EMPTY's is never written); tombstones at the head are skipped
    * lazily, and a consumed chunk is left for its `next` (the old one becomes garbage).
    * The cursor (Gambit semantics) is `cursor`/`cursorIndex`, the slot of the message last
    * returned by mailboxNext, or cursor == null when rewound. Removing the message under the
@@ -102,11 +121,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * The chunk of every mailbox that holds none: length 0, shared, never written ({@code claimed}
    * stays 0 and {@code next} null), so that an idle mailbox costs no chunk.
    */
-  private static final Chunk EMPTY = new Chunk(0, null);
+  private static final Chunk EMPTY = Chunk.of(0, null);
 
   /** True while nobody has written the shared empty chunk; for tests. */
   static boolean emptyStubUntouched() {
-    return EMPTY.slots.length == 0 && (int) CLAIMED.getVolatile(EMPTY) == 0
+    return EMPTY.slots.length == 0 && EMPTY.taken() == 0 && (int) CLAIMED.getVolatile(EMPTY) == 0
         && NEXT.getVolatile(EMPTY) == null;
   }
 
@@ -176,8 +195,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       TAIL = lookup.findVarHandle(Mailbox.class, "tail", Chunk.class);
       HEAD = lookup.findVarHandle(Mailbox.class, "head", Chunk.class);
       WAITER = lookup.findVarHandle(Mailbox.class, "waiter", Object.class);
-      NEXT = lookup.findVarHandle(Chunk.class, "next", Chunk.class);
-      CLAIMED = lookup.findVarHandle(Chunk.class, "claimed", int.class);
+      NEXT = lookup.findVarHandle(ChunkProducerSide.class, "next", Chunk.class);
+      CLAIMED = lookup.findVarHandle(ChunkProducerSide.class, "claimed", int.class);
       NEXT_IN_BUCKET = lookup.findVarHandle(Mailbox.class, "nextInBucket", Mailbox.class);
       BOUND = lookup.findVarHandle(Mailbox.class, "bound", Bound.class);
     } catch (ReflectiveOperationException e) {
@@ -185,9 +204,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
   }
 
-  /** An array of message slots and the link to the next chunk. */
-  static final class Chunk {
-    /** The slots; see the class notes for their states. */
+  /**
+   * The producers' fields of a chunk: what a send reads and writes. In a {@link BigChunk}, 64
+   * bytes of {@link ChunkPad} keep them off the cache line of the owner's fields, which the owner
+   * writes on every take; see the notes (false sharing).
+   */
+  abstract static class ChunkProducerSide {
+    /** The slots; see the class notes for their states. The producers' copy. */
     final Object[] slots;
     /**
      * Slots claimed by producers (getAndAdd; may exceed the length), or SEALED and more once the
@@ -199,16 +222,146 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
      * unlink dead chunks). Accessed through NEXT.
      */
     Chunk next;
-    /** Tombstones left by removals from the middle. Owner only. */
-    int dead;
 
-    /** A chunk of {@code length} slots, with {@code first} in slot 0 unless it is null. */
-    Chunk(int length, Object first) {
-      slots = new Object[length];
+    ChunkProducerSide(Object[] slots) {
+      this.slots = slots;
+    }
+  }
+
+  /**
+   * An array of message slots and the link to the next chunk. The owner's fields are in the two
+   * subclasses: {@link SmallChunk} (fewer than {@link #PADDED_FROM} slots: 32 bytes, for
+   * mailboxes that hold a message or two, as in a ring) and {@link BigChunk} (104 bytes, the
+   * owner's fields padded away from the producers': streams).
+   */
+  abstract static class Chunk extends ChunkProducerSide {
+    /** Chunks of at least this many slots are {@link BigChunk}s. */
+    static final int PADDED_FROM = 32;
+
+    Chunk(Object[] slots, Object first) {
+      super(slots);
       if (first != null) {
         slots[0] = first;
         claimed = 1; // plain writes: the chunk is published by a CAS
       }
+    }
+
+    /** A chunk of {@code length} slots, with {@code first} in slot 0 unless it is null. */
+    static Chunk of(int length, Object first) {
+      Object[] slots = new Object[length];
+      return length >= PADDED_FROM ? new BigChunk(slots, first) : new SmallChunk(slots, first);
+    }
+
+    /** The slots, as the owner reads them (a copy of the reference on its own line if big). */
+    abstract Object[] ownerSlots();
+
+    /**
+     * While this chunk is the head: the slot of the oldest message that may be live (slots
+     * before it are consumed). Owner only (or the closer, once the owner is gone); never
+     * written in EMPTY.
+     */
+    abstract int taken();
+
+    /** Sets {@link #taken()}. */
+    abstract void taken(int slot);
+
+    /** Tombstones left by removals from the middle. Owner only. */
+    abstract int dead();
+
+    /** Counts one more tombstone. */
+    abstract void addDead();
+  }
+
+  /** A chunk with the owner's fields next to the producers'. */
+  static final class SmallChunk extends Chunk {
+    private int taken;
+    private int dead;
+
+    SmallChunk(Object[] slots, Object first) {
+      super(slots, first);
+    }
+
+    @Override
+    Object[] ownerSlots() {
+      return slots;
+    }
+
+    @Override
+    int taken() {
+      return taken;
+    }
+
+    @Override
+    void taken(int slot) {
+      taken = slot;
+    }
+
+    @Override
+    int dead() {
+      return dead;
+    }
+
+    @Override
+    void addDead() {
+      dead++;
+    }
+  }
+
+  /**
+   * 64 bytes between the producers' fields and the owner's, so that no cache line holds both
+   * (the JVM lays a superclass's fields out before a subclass's).
+   */
+  @SuppressWarnings("unused")
+  abstract static class ChunkPad extends Chunk {
+    private long p0;
+    private long p1;
+    private long p2;
+    private long p3;
+    private long p4;
+    private long p5;
+    private long p6;
+    private long p7;
+
+    ChunkPad(Object[] slots, Object first) {
+      super(slots, first);
+    }
+  }
+
+  /** A chunk with the owner's fields 64 bytes away from the producers'. */
+  static final class BigChunk extends ChunkPad {
+    /** The same array as {@link #slots}: the owner's copy, read on its own cache line. */
+    private final Object[] ownerSlots;
+    private int taken;
+    private int dead;
+
+    BigChunk(Object[] slots, Object first) {
+      super(slots, first);
+      ownerSlots = slots;
+    }
+
+    @Override
+    Object[] ownerSlots() {
+      return ownerSlots;
+    }
+
+    @Override
+    int taken() {
+      return taken;
+    }
+
+    @Override
+    void taken(int slot) {
+      taken = slot;
+    }
+
+    @Override
+    int dead() {
+      return dead;
+    }
+
+    @Override
+    void addDead() {
+      dead++;
     }
   }
 
@@ -242,9 +395,6 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private Chunk head;
 
-  /** The slot in head of the oldest message that may be live; 0 while head is EMPTY. Owner. */
-  private int headIndex;
-
   /** The chunk of the message last returned by mailboxNext, or null when rewound. Owner only. */
   private Chunk cursor;
 
@@ -253,7 +403,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /**
    * The next mailbox in this one's registry bucket. Written only under the registry's lock,
-   * read without it; see {@link Mailboxes}. A mailbox is 72 bytes with it and {@link #spin}.
+   * read without it; see {@link Mailboxes}. A mailbox is 64 bytes with it and {@link #spin}
+   * (the head position lives in the head chunk: see the notes, false sharing).
    */
   @SuppressWarnings("unused") // accessed through NEXT_IN_BUCKET
   private Mailbox nextInBucket;
@@ -380,7 +531,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     for (;;) {
       Chunk c = (Chunk) TAIL.getVolatile(this);
       if (c == EMPTY) {
-        Chunk first = new Chunk(FIRST_CHUNK, item);
+        Chunk first = Chunk.of(FIRST_CHUNK, item);
         if (TAIL.compareAndSet(this, EMPTY, first)) {
           HEAD.setVolatile(this, first); // head is ours while EMPTY: see the notes
           return published(first, 0, item);
@@ -400,7 +551,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       // c is full and was never sealed: the owner will follow its next
       Chunk n = (Chunk) NEXT.getVolatile(c);
       if (n == null) {
-        Chunk fresh = new Chunk(Math.min(slots.length * 4, MAX_CHUNK), item);
+        Chunk fresh = Chunk.of(Math.min(slots.length * 4, MAX_CHUNK), item);
         if (NEXT.compareAndSet(c, null, fresh)) {
           TAIL.compareAndSet(this, c, fresh);
           return published(fresh, 0, item);
@@ -547,19 +698,22 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /** Whether a message after the head one has arrived too; headLive() found the head live. */
   private boolean secondWaiting() {
     Chunk c = head;
-    int i = headIndex + 1;
-    return i < c.slots.length ? SLOT.getAcquire(c.slots, i) != null
-        : NEXT.getAcquire(c) != null;
+    Object[] slots = c.ownerSlots();
+    int i = c.taken() + 1;
+    return i < slots.length ? SLOT.getAcquire(slots, i) != null : NEXT.getAcquire(c) != null;
   }
 
   /** Removes the message at the head position, which headLive() found live; rewinds. */
   private Object removeHead() {
-    Object[] slots = head.slots;
-    int i = headIndex;
+    Chunk c = head;
+    Object[] slots = c.ownerSlots();
+    int i = c.taken();
     Object item = slots[i];
     slots[i] = TAKEN; // plain: only a closer CASes a written slot, and not while we run
-    headIndex = i + 1;
-    cursor = null;
+    c.taken(i + 1);
+    if (cursor != null) {
+      cursor = null; // only if set: no write to the mailbox's line per message (false sharing)
+    }
     releasePlace(item);
     return messageOf(item);
   }
@@ -567,7 +721,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /**
    * Moves the head position over tombstones and consumed chunks to the oldest live message.
    *
-   * @return true if there is one (at head/headIndex), false if none is there now
+   * @return true if there is one (at head/head.taken), false if none is there now
    */
   private boolean headLive() {
     for (;;) {
@@ -578,15 +732,14 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
           return false;
         }
       }
-      Object[] slots = c.slots;
-      int i = headIndex;
+      Object[] slots = c.ownerSlots();
+      int i = c.taken();
       if (i == slots.length) {
         Chunk n = (Chunk) NEXT.getAcquire(c);
         if (n == null) {
           return false;
         }
-        head = n; // c is consumed: garbage
-        headIndex = 0;
+        head = n; // c is consumed: garbage; n.taken() is 0 (never the head before)
         continue;
       }
       Object v = SLOT.getAcquire(slots, i);
@@ -596,7 +749,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       if (v != TAKEN) {
         return true;
       }
-      headIndex = i + 1;
+      c.taken(i + 1);
     }
   }
 
@@ -624,14 +777,15 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       if (!headLive() && (timeoutNanos == 0 || !awaitHead(timeoutNanos))) {
         return null;
       }
-      cursor = head;
-      cursorIndex = headIndex;
-      return messageOf(head.slots[headIndex]);
+      Chunk h = head;
+      cursor = h;
+      cursorIndex = h.taken();
+      return messageOf(h.ownerSlots()[h.taken()]);
     }
     int i = cursorIndex + 1;
     long deadline = Deadlines.deadline(timeoutNanos);
     for (;;) {
-      Object[] slots = c.slots;
+      Object[] slots = c.ownerSlots();
       if (i == slots.length) {
         Chunk n = (Chunk) NEXT.getAcquire(c);
         if (n != null) {
@@ -665,7 +819,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private static Chunk unlinkDeadAfter(Chunk c, Chunk n) {
     Chunk after;
-    while (n.dead == n.slots.length && (after = (Chunk) NEXT.getAcquire(n)) != null) {
+    while (n.dead() == n.ownerSlots().length && (after = (Chunk) NEXT.getAcquire(n)) != null) {
       NEXT.setRelease(c, after);
       n = after;
     }
@@ -701,12 +855,12 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       return null;
     }
     int i = cursorIndex;
-    if (c == head && i == headIndex) {
+    if (c == head && i == c.taken()) {
       return removeHead(); // cheaper, leaves no tombstone, rewinds
     }
-    Object item = c.slots[i];
-    c.slots[i] = TAKEN; // a tombstone; see the notes
-    c.dead++;
+    Object item = c.ownerSlots()[i];
+    c.ownerSlots()[i] = TAKEN; // a tombstone; see the notes
+    c.addDead();
     cursor = null;
     releasePlace(item);
     return messageOf(item);
@@ -823,7 +977,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /** What is on its way after (c, i), where the owner found nothing; volatile reads. */
   private static int arrivingAfter(Chunk c, int i) {
-    Object[] slots = c.slots;
+    Object[] slots = c.ownerSlots();
     if (i == slots.length) {
       return NEXT.getVolatile(c) != null ? THERE : NONE;
     }
@@ -841,7 +995,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       // an installer CASes tail, then writes head
       return TAIL.getVolatile(this) != EMPTY ? WRITING : NONE;
     }
-    return arrivingAfter(c, headIndex);
+    return arrivingAfter(c, c.taken());
   }
 
   /** Whether the owner spins before its next park; for tests. */
@@ -871,15 +1025,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private void tryReset() {
     Chunk c = head;
-    int h = headIndex;
+    int h = c.taken();
     if (c == EMPTY || (int) CLAIMED.getVolatile(c) != h) {
       return;
     }
     head = EMPTY;
-    headIndex = 0;
     if (!CLAIMED.compareAndSet(c, h, SEALED)) {
-      head = c; // a producer claimed a slot meanwhile
-      headIndex = h;
+      head = c; // a producer claimed a slot meanwhile; c.taken() is still h
       return;
     }
     cursor = null;
@@ -910,8 +1062,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   public int size() {
     Chunk c = (Chunk) HEAD.getAcquire(this);
     int count = 0;
-    for (int i = headIndex; c != null; c = (Chunk) NEXT.getAcquire(c), i = 0) {
-      Object[] slots = c.slots;
+    for (int i = c.taken(); c != null; c = (Chunk) NEXT.getAcquire(c), i = 0) {
+      Object[] slots = c.ownerSlots();
       for (; i < slots.length; i++) {
         Object v = SLOT.getAcquire(slots, i);
         if (v == null) {
@@ -955,7 +1107,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     // Producers that claim later see CLOSED and take their own message back.
     long dropped = 0;
     Chunk c = (Chunk) HEAD.getVolatile(this);
-    int i = headIndex;
+    int i = c.taken(); // 0 in EMPTY
     int spins = 0;
     while (c == EMPTY && TAIL.getVolatile(this) != EMPTY) {
       backOff(spins++); // an installer between its CAS of tail and its write of head
@@ -963,7 +1115,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       i = 0;
     }
     while (c != EMPTY) {
-      Object[] slots = c.slots;
+      Object[] slots = c.ownerSlots();
       int claimed = (int) CLAIMED.getVolatile(c);
       if (claimed >= SEALED) {
         break; // given up: holds nothing
@@ -996,7 +1148,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     // us
     if (c != EMPTY) {
       head = c;
-      headIndex = i;
+      c.taken(i);
     }
     cursor = null;
     if (dropped > 0) {

@@ -5,6 +5,8 @@ import static dev.mailboxthreads.internal.MailboxTest.takeAll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -162,6 +164,57 @@ class MailboxChunkTest {
     m.offer("c");
     assertThat(takeAll(m)).containsExactly("c");
     assertThat(Mailbox.emptyStubUntouched()).isTrue();
+  }
+
+  /**
+   * A big chunk's fields sit in three classes so that the JVM, which lays a superclass's fields
+   * out before a subclass's, puts 64 bytes between what producers write on every send and what
+   * the owner writes on every take (false sharing; see the notes); a small chunk has no pad. A
+   * field added to the wrong class, or a pad made smaller, fails here.
+   */
+  @Test
+  void chunkLayout_bigChunks_producerFields_thenA64BytePad_thenOwnerFields() {
+    assertThat(instanceFields(Mailbox.ChunkProducerSide.class))
+        .containsExactlyInAnyOrder("slots", "claimed", "next");
+    assertThat(instanceFields(Mailbox.Chunk.class)).isEmpty();
+    assertThat(Mailbox.ChunkPad.class.getSuperclass()).isEqualTo(Mailbox.Chunk.class);
+    int padBytes = 0;
+    for (Field f : Mailbox.ChunkPad.class.getDeclaredFields()) {
+      if (!Modifier.isStatic(f.getModifiers())) {
+        assertThat(f.getType()).as("pad field %s", f.getName()).isEqualTo(long.class);
+        padBytes += Long.BYTES;
+      }
+    }
+    assertThat(padBytes).as("bytes of padding").isGreaterThanOrEqualTo(64);
+    assertThat(Mailbox.BigChunk.class.getSuperclass()).isEqualTo(Mailbox.ChunkPad.class);
+    assertThat(instanceFields(Mailbox.BigChunk.class))
+        .containsExactlyInAnyOrder("ownerSlots", "taken", "dead");
+    assertThat(Mailbox.SmallChunk.class.getSuperclass()).isEqualTo(Mailbox.Chunk.class);
+    assertThat(instanceFields(Mailbox.SmallChunk.class))
+        .containsExactlyInAnyOrder("taken", "dead");
+
+    for (int length = 1; length <= Mailbox.MAX_CHUNK; length *= 2) {
+      Mailbox.Chunk c = Mailbox.Chunk.of(length, "first");
+      assertThat(c).as("%d slots", length).isInstanceOf(length >= Mailbox.Chunk.PADDED_FROM
+          ? Mailbox.BigChunk.class : Mailbox.SmallChunk.class);
+      assertThat(c.ownerSlots()).as("one array, two references").isSameAs(c.slots);
+      assertThat(c.ownerSlots()[0]).isEqualTo("first");
+      assertThat(c.taken()).isZero();
+    }
+    assertThat(Mailbox.Chunk.of(Mailbox.FIRST_CHUNK, null))
+        .as("a ring's chunks are small").isInstanceOf(Mailbox.SmallChunk.class);
+    assertThat(Mailbox.Chunk.of(Mailbox.MAX_CHUNK, null))
+        .as("a stream's chunks are big").isInstanceOf(Mailbox.BigChunk.class);
+  }
+
+  private static List<String> instanceFields(Class<?> type) {
+    List<String> names = new ArrayList<>();
+    for (Field f : type.getDeclaredFields()) {
+      if (!Modifier.isStatic(f.getModifiers())) {
+        names.add(f.getName());
+      }
+    }
+    return names;
   }
 
   // ------------------------------------------------------------------ model
