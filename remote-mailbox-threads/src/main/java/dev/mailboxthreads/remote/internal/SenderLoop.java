@@ -926,6 +926,15 @@ public final class SenderLoop implements Runnable {
       if (left <= 0) {
         return false;
       }
+      if (pokeUntil != 0) {
+        // still within the first handshake's watch: a producer that sends and closes at once
+        // (the seed's Producer) waits here for it, so the poking goes on here too; without it a
+        // stuck ipc engine waited out the 200 ms handshake interval (send -> delivery 260 ms)
+        pokeIfStuck();
+        if (pokeUntil != 0) {
+          left = Math.min(left, Math.max(1, nextPoke - System.nanoTime()));
+        }
+      }
       LockSupport.parkNanos(this, left);
     }
   }
