@@ -50,7 +50,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * Chunk's abstract accessors: two receiver classes, which the JIT inlines. Measured on 1 -> 1
    * streaming, platform threads, against the mailbox before: 1.26x (median of 8 interleaved
    * pairs, every chunk padded), 2.42x (median of 5 pairs, this layout; 1.34x JCTools + park),
-   * on a shared, noisy machine (docs/benchmarks.md, session 5). The mailbox lost its head index (64 bytes instead of 72).
+   * on a shared, noisy machine; 1.49x and 1.71x JCTools + park in a quiet run (docs/benchmarks.md,
+   * session 5). The mailbox lost its head index (64 bytes instead of 72).
    *
    * Send. A producer reads `tail` and claims slot i = claimed++ (getAndAdd: the linearization
    * point of send). If i < length it writes its message into slot i with release semantics.
