@@ -194,12 +194,9 @@ class CloseLossTest {
     int n = 2_000;
     String payload = "x".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
-    ZMQ.Socket pull = raw.socket(SocketType.PULL);
+    ZMQ.Socket pull = slowPull(raw);
     boolean pullOpen = true;
     try (RemoteContext ctx = RemoteContext.create()) {
-      pull.setLinger(0);
-      pull.setRcvHWM(1);
-      pull.bind("tcp://127.0.0.1:*");
       String endpoint = pull.getLastEndpoint();
       // room in ZeroMQ for all n even as lone frames: a batching connection's ZMQ_SNDHWM is
       // sendHighWaterMark / 256 messages, and batches form only when the sender outpaces it
@@ -242,11 +239,8 @@ class CloseLossTest {
     int n = 2_000;
     String payload = "x".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
-    ZMQ.Socket pull = raw.socket(SocketType.PULL);
+    ZMQ.Socket pull = slowPull(raw);
     try (RemoteContext ctx = RemoteContext.create()) {
-      pull.setLinger(0);
-      pull.setRcvHWM(1);
-      pull.bind("tcp://127.0.0.1:*");
       RemoteThread remote = ctx.connect(ConnectOptions.defaults().withLinger(LINGER)
           .withBatching(batching).withSendHighWaterMark(256 * n + 256), pull.getLastEndpoint());
       for (int i = 0; i < n; i++) {
@@ -282,12 +276,8 @@ class CloseLossTest {
     int n = 2_000;
     String payload = "y".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
-    ZMQ.Socket pull = raw.socket(SocketType.PULL);
+    ZMQ.Socket pull = slowPull(raw);
     try (RemoteContext ctx = RemoteContext.create()) {
-      pull.setLinger(0);
-      pull.setRcvHWM(1);
-      pull.setReceiveTimeOut((int) BatchTest.WAIT.toMillis());
-      pull.bind("tcp://127.0.0.1:*");
       RemoteThread remote = ctx.connect(ConnectOptions.defaults()
           .withLinger(Duration.ofSeconds(20)).withBatching(false)
           .withSendHighWaterMark(n + 1), pull.getLastEndpoint());
@@ -320,6 +310,19 @@ class CloseLossTest {
       pull.close();
       raw.close();
     }
+  }
+
+  /**
+   * A raw PULL socket on loopback tcp that holds one message at most, so that a receiver that
+   * does not read soon stalls the TCP connection and leaves the rest in the sender's pipe.
+   */
+  private static ZMQ.Socket slowPull(ZMQ.Context raw) {
+    ZMQ.Socket pull = raw.socket(SocketType.PULL);
+    pull.setLinger(0);
+    pull.setRcvHWM(1);
+    pull.setReceiveTimeOut((int) BatchTest.WAIT.toMillis());
+    assertThat(pull.bind("tcp://127.0.0.1:*")).isTrue();
+    return pull;
   }
 
   /** Waits until the connection has logged that no receiver is connected any more. */
