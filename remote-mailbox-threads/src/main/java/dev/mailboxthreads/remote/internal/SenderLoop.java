@@ -69,13 +69,13 @@ public final class SenderLoop implements Runnable {
    * ZeroMQ, lone frames fewer (the queue in front still holds sendHighWaterMark).
    *
    * Waiting: with a frame refused by the socket (at its high-water mark) the I/O thread waits for
-   * room inside JeroMQ, and beginClose cancels that wait (SocketWait; a Selector of our own on
-   * the socket's signalling channel could busy-loop). With nothing to do it parks (at most a second, then lets the socket
-   * process its pending commands): before parking it sets `mode` to PARKED and re-checks the queue;
-   * a sender that appends and finds PARKED CASes it to RUNNING and unparks the I/O thread: a futex
-   * wake, cheaper for both than Selector.wakeup's eventfd write and epoll return, and harmless to
-   * an interrupted caller. Nothing needs an idle PUSH socket's commands sooner: the next send
-   * processes them.
+   * room inside JeroMQ, and beginClose cancels that wait (SocketWait; a Selector of our own on the
+   * socket's signalling channel could busy-loop). With nothing to do it parks (at most a second,
+   * then lets the socket process its pending commands): before parking it sets `mode` to PARKED and
+   * re-checks the queue; a sender that appends and finds PARKED CASes it to RUNNING and unparks the
+   * I/O thread: a futex wake, cheaper for both than Selector.wakeup's eventfd write and epoll
+   * return, and harmless to an interrupted caller. Nothing needs an idle PUSH socket's commands
+   * sooner: the next send processes them.
    *
    * Lending (direct send). Each hand-off between threads costs a wake-up (10 to 25 us on the 2-vCPU
    * hosts measured), and a round trip crossed two of ours, one SenderLoop per side, on top of raw
@@ -160,7 +160,10 @@ public final class SenderLoop implements Runnable {
    * round trip (30 us and more on loopback), far above a stream's gap between messages.
    */
   static final long QUIET_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
-  /** Whether senders may borrow the socket; {@code -Ddev.mailboxthreads.remote.directSend=false} turns it off. */
+  /**
+   * Whether senders may borrow the socket; {@code -Ddev.mailboxthreads.remote.directSend=false}
+   * turns it off.
+   */
   static final boolean DIRECT_SEND =
       !"false".equals(System.getProperty("dev.mailboxthreads.remote.directSend"));
 
