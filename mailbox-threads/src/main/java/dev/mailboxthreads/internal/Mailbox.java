@@ -420,15 +420,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * cache lines it writes (measured: 1 -> 1 streaming on platform threads fell from 30-37 M/s to
    * 15 M/s, docs/benchmarks.md). One waiting message is no sign: in a ping-pong the peer's next
    * message often lands before the owner calls receive again. So spinning serves exchanges
-   * (ping-pong, request and reply), where no backlog forms.
-   *
-   * <p>A backlog does not clear it for an owner on a virtual thread: there a park costs far more
-   * than the batch it gathers. The parked owner's carrier goes idle and must be woken through
-   * the scheduler, and while the sender makes that unpark the woken owner drains the little
-   * that came, finds the mailbox empty and parks again: measured (1 -> 1 streaming, JMH, a
-   * counting build), runs fell into 230,000 parks a second at 22 M messages/s and stayed there,
-   * against 250 parks a second and 100-120 M messages/s with the spin kept (docs/benchmarks.md,
-   * session 6). Starts cleared. Owner only.
+   * (ping-pong, request and reply), where no backlog forms. Starts cleared. Owner only.
    */
   private boolean spin;
 
@@ -698,7 +690,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
           return null;
         }
       } while (!headLive());
-    } else if (spin && !Thread.currentThread().isVirtual() && secondWaiting()) {
+    } else if (spin && secondWaiting()) {
       spin = false; // a backlog: a stream, where parking batches better (see spin)
     }
     return removeHead();

@@ -413,32 +413,6 @@ class MailboxTest {
     assertThat(ponger.isAlive()).isFalse();
   }
 
-  /**
-   * A take that finds a backlog (a stream) turns spinning off for an owner on a platform thread,
-   * where parking lets the sender build a batch, and leaves it on for one on a virtual thread,
-   * where each park costs the sender a wake-up through the scheduler.
-   */
-  @Test
-  void spinning_aBacklogTurnsItOffOnPlatformThreadsOnly() throws Exception {
-    for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
-      CompletableFuture<List<Object>> seen = new CompletableFuture<>();
-      Thread owner = builder.unstarted(() -> {
-        Mailbox m = mailboxOf(Thread.currentThread());
-        m.spinning(true);
-        m.offer("a");
-        m.offer("b");
-        Object first = m.take(Deadlines.FOREVER);
-        seen.complete(List.of(first, m.spinning(), m.take(Deadlines.FOREVER)));
-      });
-      owner.start();
-      boolean virtual = owner.isVirtual();
-      assertThat(seen.get(10, TimeUnit.SECONDS))
-          .as(virtual ? "virtual owner" : "platform owner")
-          .containsExactly("a", virtual, "b");
-      owner.join();
-    }
-  }
-
   private static void awaitLatch(CountDownLatch latch) {
     try {
       latch.await();
