@@ -413,6 +413,34 @@ class MailboxTest {
     assertThat(ponger.isAlive()).isFalse();
   }
 
+  /**
+   * A take that finds a backlog (a stream) turns spinning off, on platform and virtual threads
+   * alike: an owner that parks when it catches up wakes to a batch, while one that spins keeps
+   * in lock-step with its sender (docs/benchmarks.md, sessions 4 and 6).
+   */
+  @Test
+  void spinning_aBacklogTurnsItOff() throws Exception {
+    for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
+      CompletableFuture<List<Object>> seen = new CompletableFuture<>();
+      Thread owner = builder.unstarted(() -> {
+        Mailbox m = mailboxOf(Thread.currentThread());
+        m.spinning(true);
+        m.offer("a");
+        Object only = m.take(Deadlines.FOREVER);
+        boolean afterOne = m.spinning();
+        m.offer("b");
+        m.offer("c");
+        Object first = m.take(Deadlines.FOREVER);
+        seen.complete(List.of(only, afterOne, first, m.spinning(), m.take(Deadlines.FOREVER)));
+      });
+      owner.start();
+      assertThat(seen.get(10, TimeUnit.SECONDS))
+          .as(owner.isVirtual() ? "virtual owner" : "platform owner")
+          .containsExactly("a", true, "b", false, "c");
+      owner.join();
+    }
+  }
+
   private static void awaitLatch(CountDownLatch latch) {
     try {
       latch.await();
