@@ -420,7 +420,10 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * cache lines it writes (measured: 1 -> 1 streaming on platform threads fell from 30-37 M/s to
    * 15 M/s, docs/benchmarks.md). One waiting message is no sign: in a ping-pong the peer's next
    * message often lands before the owner calls receive again. So spinning serves exchanges
-   * (ping-pong, request and reply), where no backlog forms. Starts cleared. Owner only.
+   * (ping-pong, request and reply), where no backlog forms. The same holds on virtual threads,
+   * where a park costs more: keeping the spin there after a backlog took the parks of a stream
+   * from 230,000 a second to 250, but left the owner in lock-step with its sender, slower in
+   * the host's slow phases (docs/benchmarks.md, session 6). Starts cleared. Owner only.
    */
   private boolean spin;
 
