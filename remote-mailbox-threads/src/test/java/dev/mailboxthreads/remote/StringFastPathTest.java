@@ -80,12 +80,17 @@ class StringFastPathTest {
   /**
    * Sends MESSAGES to an absent peer (so they queue and, with batching, go in batches), then
    * binds a raw PULL socket there; returns the frames, batches unpacked, and fills {@code
-   * messages} with the ZeroMQ messages as received.
+   * messages} with the ZeroMQ messages as received. The high-water mark of 256 frames makes
+   * ZeroMQ's own pipe, with batching, one message deep (256 / MAX_GROUP): the first message
+   * fills it and the rest wait in the connection's queue, which the I/O thread then packs into
+   * batches. With ZeroMQ's pipe as deep as the default makes it, the I/O thread would hand each
+   * message over as it comes whenever it keeps up with the sender, and batches would depend on
+   * timing.
    */
   private static List<byte[]> rawFramesFor(boolean batching, List<byte[]> messages) {
     String endpoint = "tcp://127.0.0.1:" + BatchTest.freePort();
     ConnectOptions options = ConnectOptions.defaults().withBatching(batching)
-        .withLinger(Duration.ofSeconds(2));
+        .withSendHighWaterMark(256).withLinger(Duration.ofSeconds(2));
     assertThat(options.codec()).isInstanceOf(JavaCodec.class);
     ZMQ.Context raw = ZMQ.context(1);
     try (RemoteContext ctx = RemoteContext.create()) {
