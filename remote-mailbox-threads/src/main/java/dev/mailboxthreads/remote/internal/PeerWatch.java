@@ -25,12 +25,14 @@ import org.zeromq.ZMQ;
  * receiver connected for good.
  *
  * <p><b>Thread safety:</b> JeroMQ calls {@link #consume(zmq.ZMQ.Event)} on the context's I/O
- * thread (and the socket's owner thread at close), under this watch's lock; {@link #connected()}
- * and {@link #handshakes()} may be read by any thread.
+ * thread (and the socket's owner thread at close), under this watch's lock; {@link #connected()},
+ * {@link #handshakes()}, {@link #connects()} and {@link #handshakesAtConnect()} may be read by
+ * any thread.
  */
 final class PeerWatch implements ZEvent.ZEventConsummer {
   /** The events the watch needs. */
-  static final int EVENTS = ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED;
+  static final int EVENTS =
+      ZMQ.EVENT_CONNECTED | ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED;
 
 
   private final String connection;
@@ -42,6 +44,14 @@ final class PeerWatch implements ZEvent.ZEventConsummer {
   private volatile int connected;
   /** Handshakes completed so far. Written under this lock. */
   private volatile long handshakes;
+  /**
+   * Connects completed so far (ipc or tcp, before any handshake): the first one, and each
+   * reconnect after a receiver went or a handshake timed out. Written under this lock, after
+   * {@link #handshakesAtConnect}.
+   */
+  private volatile long connects;
+  /** What {@link #handshakes} was when the latest connect completed. Written under this lock. */
+  private volatile long handshakesAtConnect;
   /** Set by stop(); guarded by this. */
   private boolean stopped;
 
@@ -49,7 +59,8 @@ final class PeerWatch implements ZEvent.ZEventConsummer {
    * Creates a watch.
    *
    * @param connection names the connection in log lines
-   * @param waiter the thread to unpark at each handshake (the connection's I/O thread)
+   * @param waiter the thread to unpark at each connect and handshake (the connection's I/O
+   *     thread)
    * @param inproc how many of the connection's endpoints are inproc (connected for good)
    */
   PeerWatch(String connection, Thread waiter, int inproc) {
@@ -68,6 +79,19 @@ final class PeerWatch implements ZEvent.ZEventConsummer {
     return handshakes;
   }
 
+  /** Connects completed so far: a connect precedes its engine's handshake. */
+  long connects() {
+    return connects;
+  }
+
+  /**
+   * What {@link #handshakes()} was when the latest connect completed; read after {@link
+   * #connects()}, it belongs to that connect or a later one.
+   */
+  long handshakesAtConnect() {
+    return handshakesAtConnect;
+  }
+
   /** Ignores the events that follow: the socket is closing. */
   synchronized void stop() {
     stopped = true;
@@ -80,6 +104,11 @@ final class PeerWatch implements ZEvent.ZEventConsummer {
     }
     String endpoint = String.valueOf(event.addr);
     switch (event.event) {
+      case ZMQ.EVENT_CONNECTED -> {
+        handshakesAtConnect = handshakes; // single writer: this lock; before connects
+        connects = connects + 1;
+        LockSupport.unpark(waiter); // it watches each fresh engine's first handshake
+      }
       case ZMQ.EVENT_HANDSHAKE_PROTOCOL -> {
         up.merge(endpoint, 1, Integer::sum);
         connected = connected + 1; // single writer: this lock

@@ -267,6 +267,12 @@ public final class SenderLoop implements Runnable {
   private long pokeUntil;
   /** When (nanoTime) the next poke is due. */
   private long nextPoke;
+  /** Whether an endpoint is ipc or tcp, whose fresh engines JeroMQ can lose (pokeIfStuck). */
+  private boolean pokable;
+  /** peers.connects() when last looked at (watchConnects). */
+  private long connectsSeen;
+  /** The handshake count that the poking waits to see exceeded. */
+  private long handshakesAtArm;
 
   /**
    * Creates the loop; call {@link #start()} next.
@@ -592,7 +598,8 @@ public final class SenderLoop implements Runnable {
         }
         // tcp pokes too: a loopback tcp connect can also complete at once and hit the same bug
         // (one fresh JVM in 7 waited out the 2 s watchdog, 2026-12-05)
-        if (endpoints.stream().anyMatch(e -> e.startsWith("ipc:") || e.startsWith("tcp:"))) {
+        pokable = endpoints.stream().anyMatch(e -> e.startsWith("ipc:") || e.startsWith("tcp:"));
+        if (pokable) {
           long now = System.nanoTime();
           pokeUntil = now + POKE_WINDOW_NANOS;
           nextPoke = now + POKE_EVERY_NANOS;
@@ -661,6 +668,7 @@ public final class SenderLoop implements Runnable {
     boolean[] strings = new boolean[maxGroup]; // group[i] is a String's UTF-8, not a frame
     long closeDeadline = 0;
     for (;;) {
+      watchConnects();
       if (pokeUntil != 0) {
         pokeIfStuck();
       }
@@ -843,6 +851,28 @@ public final class SenderLoop implements Runnable {
   }
 
   /**
+   * Gives each completed connect the poke window of the first (pokeIfStuck): the lost
+   * registration can strike a reconnect too (a receiver restarted, or a stuck handshake torn
+   * down by the handshake interval), and a window only after connect() left those to the
+   * handshake interval, 2 s on tcp. A connect whose engine has handshaken already arms nothing.
+   */
+  private void watchConnects() {
+    long c = peers.connects();
+    if (c == connectsSeen) {
+      return;
+    }
+    connectsSeen = c;
+    long before = peers.handshakesAtConnect(); // read after connects(): this connect's or later
+    if (!pokable || peers.handshakes() > before) {
+      return;
+    }
+    handshakesAtArm = before;
+    long now = System.nanoTime();
+    pokeUntil = now + POKE_WINDOW_NANOS;
+    nextPoke = now + POKE_EVERY_NANOS;
+  }
+
+  /**
    * Works around JeroMQ 0.7.0's lost registration of a freshly connected ipc or tcp engine
    * (docs/remote.md, JeroMQ traps): the engine's selection key was cancelled by the retired
    * connecter's handle, and the poller registers it again on its next pass over its handles,
@@ -850,10 +880,11 @@ public final class SenderLoop implements Runnable {
    * (or POKE_WINDOW_NANOS has passed), every POKE_EVERY_NANOS this binds a throwaway socket on
    * loopback tcp and closes it at once: its listener is added to and removed from the same
    * I/O thread's poller (the context has one), and each triggers such a pass. A healthy engine
-   * is not disturbed by the pass.
+   * is not disturbed by the pass. After connect() it waits for any handshake; after a later
+   * connect (watchConnects), for one more than there had been.
    */
   private void pokeIfStuck() {
-    if (peers.handshakes() > 0 || System.nanoTime() - pokeUntil > 0) {
+    if (peers.handshakes() > handshakesAtArm || System.nanoTime() - pokeUntil > 0) {
       pokeUntil = 0;
       return;
     }
@@ -871,6 +902,7 @@ public final class SenderLoop implements Runnable {
       }
     } catch (RuntimeException e) {
       pokeUntil = 0; // no loopback tcp here: the handshake interval remains the watchdog
+      pokable = false;
       Logs.remote().log(Level.DEBUG, "cannot poke JeroMQ's poller for " + description, e);
     }
   }
@@ -929,6 +961,7 @@ public final class SenderLoop implements Runnable {
       if (left <= 0) {
         return false;
       }
+      watchConnects();
       if (pokeUntil != 0) {
         // still within the first handshake's watch: a producer that sends and closes at once
         // (the seed's Producer) waits here for it, so the poking goes on here too; without it a
