@@ -600,9 +600,7 @@ public final class SenderLoop implements Runnable {
         // (one fresh JVM in 7 waited out the 2 s watchdog, 2026-12-05)
         pokable = endpoints.stream().anyMatch(e -> e.startsWith("ipc:") || e.startsWith("tcp:"));
         if (pokable) {
-          long now = System.nanoTime();
-          pokeUntil = now + POKE_WINDOW_NANOS;
-          nextPoke = now + POKE_EVERY_NANOS;
+          armPokes(0);
         }
         wait.open(socket);
       } catch (RuntimeException e) {
@@ -866,7 +864,12 @@ public final class SenderLoop implements Runnable {
     if (!pokable || peers.handshakes() > before) {
       return;
     }
-    handshakesAtArm = before;
+    armPokes(before);
+  }
+
+  /** Pokes (pokeIfStuck) for POKE_WINDOW_NANOS from now, or until handshakes() exceeds h. */
+  private void armPokes(long h) {
+    handshakesAtArm = h;
     long now = System.nanoTime();
     pokeUntil = now + POKE_WINDOW_NANOS;
     nextPoke = now + POKE_EVERY_NANOS;
