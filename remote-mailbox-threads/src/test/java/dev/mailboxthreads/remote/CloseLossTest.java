@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.awaitility.Awaitility;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMonitor;
 
 /**
  * Nothing is lost silently at close: the messages ZeroMQ held for a receiver when the linger
@@ -195,6 +197,7 @@ class CloseLossTest {
     String payload = "x".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
     ZMQ.Socket pull = slowPull(raw);
+    AtomicInteger handshakes = handshakesOf(pull);
     boolean pullOpen = true;
     try (RemoteContext ctx = RemoteContext.create()) {
       String endpoint = pull.getLastEndpoint();
@@ -207,6 +210,10 @@ class CloseLossTest {
       }
       // all handed to ZeroMQ: the pipe holds what the stalled TCP connection does not
       BadInputTest.eventually().until(() -> remote.stats().sent() == n);
+      // and the receiver connected: with batching, the I/O thread can hand all n to ZeroMQ's
+      // pipe before the handshake is done, and a receiver gone before it never was one (that
+      // case is nobodyListens_…)
+      Awaitility.await().atMost(BatchTest.WAIT).until(() -> handshakes.get() > 0);
       pull.close(); // never read a message
       pullOpen = false;
       awaitDisconnectSeen();
@@ -323,6 +330,17 @@ class CloseLossTest {
     pull.setReceiveTimeOut((int) BatchTest.WAIT.toMillis());
     assertThat(pull.bind("tcp://127.0.0.1:*")).isTrue();
     return pull;
+  }
+
+  /** Counts the handshakes that {@code pull}'s engines complete, from now on. */
+  private static AtomicInteger handshakesOf(ZMQ.Socket pull) {
+    AtomicInteger handshakes = new AtomicInteger();
+    assertThat(pull.setEventHook(event -> {
+      if (event.getEvent() == ZMonitor.Event.HANDSHAKE_PROTOCOL) {
+        handshakes.incrementAndGet();
+      }
+    }, ZMQ.EVENT_HANDSHAKE_PROTOCOL)).isTrue();
+    return handshakes;
   }
 
   /** Waits until the connection has logged that no receiver is connected any more. */
