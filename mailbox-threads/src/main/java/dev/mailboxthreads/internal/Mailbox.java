@@ -328,7 +328,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
   }
 
-  /** A chunk with the owner's fields 64 bytes away from the producers'. */
+  /**
+   * A chunk with the owner's fields 64 bytes away from the producers'. Its accessors repeat
+   * SmallChunk's on purpose: the fields must be declared below ChunkPad here and directly above
+   * Chunk there, so no common class can hold them.
+   */
   static final class BigChunk extends ChunkPad {
     /** The same array as {@link #slots}: the owner's copy, read on its own cache line. */
     private final Object[] ownerSlots;
