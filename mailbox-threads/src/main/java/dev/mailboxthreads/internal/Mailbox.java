@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import dev.mailboxthreads.Overflow;
+import dev.mailboxthreads.spi.OwnerWait;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -107,7 +108,9 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * beyond its position means a message is being written: it spins until the slot is written,
    * never parks), that chunk's `next`, or `head`/`tail` when empty. Sequential consistency of
    * these accesses makes the owner see the producer's step or the producer see the owner; a
-   * producer that finds a thread CASes `waiter` to null and unparks it, so only one pays.
+   * producer that finds a thread CASes `waiter` to null and unparks it, so only one pays. An
+   * owner with an OwnerWait (dev.mailboxthreads.spi) publishes that instead of itself and waits
+   * in it instead of parking; the producer calls its wake() instead of unpark: the same argument.
    *
    * Closing: `waiter` = CLOSED is terminal. The closer then walks from the head through every
    * claimed slot (waiting out producers between claim and write), claiming every remaining
@@ -132,6 +135,53 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /** The value of {@link #waiter} once the mailbox is closed; terminal. */
   private static final Object CLOSED = new Object();
+
+  /**
+   * The installed {@link OwnerWait}s by owner thread (dev.mailboxthreads.spi): few, and looked
+   * up only by an owner about to wait while {@link #ownerWaitCount} is not 0, so a mailbox pays
+   * nothing for them (no field). Writes under the map's own locking; the count is written after
+   * each install and removal; an owner that reads 0 has no wait to find, one that reads more looks
+   * its own up (none: it parks).
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Thread, OwnerWait> OWNER_WAITS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The size of {@link #OWNER_WAITS}; see there. */
+  private static volatile int ownerWaitCount;
+
+  /**
+   * See {@link dev.mailboxthreads.spi.OwnerWaits#install}.
+   *
+   * @param owner the thread
+   * @param wait how it waits
+   * @return true if installed
+   */
+  public static boolean installOwnerWait(Thread owner, OwnerWait wait) {
+    synchronized (OWNER_WAITS) {
+      if (OWNER_WAITS.putIfAbsent(owner, wait) != null) {
+        return false;
+      }
+      ownerWaitCount = OWNER_WAITS.size();
+      return true;
+    }
+  }
+
+  /**
+   * See {@link dev.mailboxthreads.spi.OwnerWaits#remove}.
+   *
+   * @param owner the thread
+   * @param wait its wait
+   * @return true if removed
+   */
+  public static boolean removeOwnerWait(Thread owner, OwnerWait wait) {
+    synchronized (OWNER_WAITS) {
+      if (!OWNER_WAITS.remove(owner, wait)) {
+        return false;
+      }
+      ownerWaitCount = OWNER_WAITS.size();
+      return true;
+    }
+  }
 
   /** A removed message's slot. */
   private static final Object TAKEN = new Object();
@@ -391,7 +441,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   @SuppressWarnings("unused") // accessed through TAIL
   private volatile Chunk tail;
 
-  /** null, the owner thread while it is about to park or parked, or CLOSED (terminal). */
+  /**
+   * null; the owner thread while it is about to park or parked, or its {@link OwnerWait} while it
+   * is about to wait or waits there (a producer that takes it calls its wake instead of
+   * unparking); or CLOSED (terminal).
+   */
   private volatile Object waiter;
 
   /**
@@ -587,7 +641,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
         return DROPPED_ENDED;
       }
       if (WAITER.compareAndSet(this, w, null)) {
-        LockSupport.unpark((Thread) w);
+        if (w instanceof Thread t) {
+          LockSupport.unpark(t);
+        } else {
+          ((OwnerWait) w).wake();
+        }
       }
     }
     return APPENDED;
@@ -918,20 +976,25 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
     long parkedAt = 0; // when it first parked; 0 before (a clock reading of 0 only misleads spin)
     int spins = 0;
+    OwnerWait ownerWait = ownerWaitCount == 0 ? null : OWNER_WAITS.get(me);
     for (;;) {
       if (Thread.interrupted()) {
         waiter = null;
         me.interrupt();
         throw new dev.mailboxthreads.MailboxInterruptedException();
       }
-      waiter = me;
+      waiter = ownerWait != null ? ownerWait : me;
       int s = c == null ? arrivingAtHead() : arrivingAfter(c, i); // re-check after publishing
       if (s == NONE) {
         if (parkedAt == 0) {
           parkedAt = System.nanoTime();
         }
         if (timeoutNanos == Deadlines.FOREVER) {
-          LockSupport.park(this);
+          if (ownerWait != null) {
+            ownerWait.await(Long.MAX_VALUE);
+          } else {
+            LockSupport.park(this);
+          }
         } else {
           long remaining = deadline - System.nanoTime();
           if (remaining <= 0) {
@@ -939,7 +1002,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
             spin = false;
             return false;
           }
-          LockSupport.parkNanos(this, remaining);
+          if (ownerWait != null) {
+            ownerWait.await(remaining);
+          } else {
+            LockSupport.parkNanos(this, remaining);
+          }
         }
         s = c == null ? arrivingAtHead() : arrivingAfter(c, i);
       }
