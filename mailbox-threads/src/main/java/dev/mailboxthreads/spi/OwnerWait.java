@@ -24,6 +24,11 @@ public interface OwnerWait {
    * again); must not return later than that by more than about a millisecond. An interrupt must
    * be left set in the thread's interrupt status (the caller then throws).
    *
+   * <p>Count on {@link #wake} to end the wait, not on the thread's park permit: the sender may
+   * have called it before this method began, and anything here that may park (taking a
+   * contended lock, say) may use up an {@code unpark} the wake sent, so a bare {@code park}
+   * after it could wait forever. Remember the wake (a flag) and park until it is set.
+   *
    * @param timeoutNanos the longest wait in nanoseconds, positive; {@link Long#MAX_VALUE} for no
    *     limit
    */

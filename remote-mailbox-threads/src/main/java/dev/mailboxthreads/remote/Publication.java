@@ -37,6 +37,11 @@ public final class Publication implements AutoCloseable {
     this.loop = loop;
   }
 
+  /** The publication's loop, for tests. */
+  PublicationLoop loop() {
+    return loop;
+  }
+
   /**
    * The published thread.
    *

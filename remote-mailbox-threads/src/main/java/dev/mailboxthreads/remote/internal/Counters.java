@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A publication's counters. Written by its I/O thread only (single writer, so a release store
- * suffices and no read-modify-write is needed); read by anyone. The exception is {@code
+ * A publication's counters. Written by the thread that holds its socket, one at a time: its
+ * I/O thread, or the published thread under direct receive ({@link OwnerReceive}, which hands
+ * the socket over by volatile write or CAS); a single writer, so a release store suffices and no
+ * read-modify-write is needed; read by anyone. The exception is {@code
  * refusedClients}, written by the context's ZAP handler thread, and {@code failedHandshakes},
  * written by the socket monitor ({@link HandshakeWatch}) on JeroMQ's I/O thread.
  */
@@ -19,7 +21,7 @@ final class Counters {
   private static final int FIRST_DROP = 2;
   private static final DropReason[] REASONS = DropReason.values();
 
-  /** Index 0 received, 1 delivered, 2 + ordinal: drops. Written by the I/O thread only. */
+  /** Index 0 received, 1 delivered, 2 + ordinal: drops. Written by the socket's holder only. */
   private final AtomicLongArray values = new AtomicLongArray(FIRST_DROP + REASONS.length);
 
   /** Refused CURVE handshakes; written by the ZAP handler's thread only. */

@@ -26,6 +26,23 @@ public final class DecodingScope {
   }
 
   /**
+   * Binds {@code resolver} to the calling thread until the next call; for a mailbox's owner that
+   * decodes for a publication while it waits.
+   *
+   * @param resolver turns checked endpoints into an address, or null for none
+   * @return the resolver bound before, or null
+   */
+  static Function<List<String>, Address> swap(Function<List<String>, Address> resolver) {
+    Function<List<String>, Address> before = RESOLVER.get();
+    if (resolver == null) {
+      RESOLVER.remove();
+    } else {
+      RESOLVER.set(resolver);
+    }
+    return before;
+  }
+
+  /**
    * The resolver bound to the calling thread.
    *
    * @return the resolver, or null on a thread that is not a publication's

@@ -1,6 +1,7 @@
 package dev.mailboxthreads.remote.internal;
 
 import dev.mailboxthreads.Address;
+import dev.mailboxthreads.MailboxFullException;
 import dev.mailboxthreads.MailboxInterruptedException;
 import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.Reply;
@@ -11,6 +12,7 @@ import dev.mailboxthreads.remote.DropReason;
 import dev.mailboxthreads.remote.PublicationStats;
 import dev.mailboxthreads.remote.PublishOptions;
 import dev.mailboxthreads.remote.RemoteMailboxException;
+import dev.mailboxthreads.spi.OwnerWaits;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -101,8 +103,10 @@ public final class PublicationLoop implements Runnable {
 
   /** IDLE, DELIVERING, INTERRUPTING or INTERRUPTED; see above. */
   private volatile int phase;
-  /** The loop's wait for frames, which close() cancels. */
+  /** The loop's wait for frames, which close() cancels, and the owner's request nudges. */
   private final SocketWait wait = new SocketWait();
+  /** Lends the socket to the published thread while it waits (OwnerReceive), or null. */
+  private final OwnerReceive direct;
 
   /**
    * Creates the loop; call {@link #start()} next.
@@ -145,6 +149,7 @@ public final class PublicationLoop implements Runnable {
         .stackSize(DECODER_STACK_BYTES)
         .name("mbt-publication-" + IDS.incrementAndGet())
         .unstarted(this);
+    this.direct = OwnerReceive.eligible(target) ? new OwnerReceive(this, target, ioThread) : null;
   }
 
   /**
@@ -165,7 +170,42 @@ public final class PublicationLoop implements Runnable {
       phase = INTERRUPTED;
     }
     wait.cancel();
+    LockSupport.unpark(ioThread); // it may sleep while its socket is lent
     awaitEnd();
+  }
+
+  /**
+   * How many times the published thread waited holding the socket (direct receive, {@link
+   * OwnerReceive}), for tests and diagnostics.
+   *
+   * @return the count so far; 0 when the thread is not eligible or it is turned off
+   */
+  public long directWaits() {
+    return direct == null ? 0 : direct.epoch();
+  }
+
+  /**
+   * Whether the published thread waits in the socket now (direct receive), for tests.
+   *
+   * @return true while it does
+   */
+  public boolean ownerWaitsInSocket() {
+    return direct != null && direct.holder() == OwnerReceive.OWNER;
+  }
+
+  /** Whether close() was called; any thread. */
+  boolean isClosing() {
+    return closing;
+  }
+
+  /** The owner, waiting while the loop holds the socket: asks for it (OwnerReceive). */
+  void nudge() {
+    wait.cancel();
+  }
+
+  /** The resolver codecs use for addresses in this publication's messages. */
+  Function<List<String>, Address> resolver() {
+    return addresses;
   }
 
   private void awaitEnd() {
@@ -196,6 +236,7 @@ public final class PublicationLoop implements Runnable {
     List<String> actual = new ArrayList<>();
     AutoCloseable zapRegistration = null;
     HandshakeWatch watch = null;
+    boolean installed = false;
     DecodingScope.bind(addresses);
     WarmUpGate.open(); // a publication decodes whatever comes: its codec warms up at once
     try {
@@ -228,6 +269,10 @@ public final class PublicationLoop implements Runnable {
           actual.add(bind(socket, endpoint));
         }
         wait.open(socket);
+        if (direct != null) {
+          direct.open(socket);
+          installed = OwnerWaits.install(target, direct);
+        }
       } catch (RuntimeException e) {
         bound.completeExceptionally(e);
         return;
@@ -237,6 +282,16 @@ public final class PublicationLoop implements Runnable {
     } catch (RuntimeException | Error e) {
       Logs.remote().log(Level.ERROR, "publication " + actual + " stopped by an unexpected failure", e);
     } finally {
+      if (direct != null) {
+        if (installed) {
+          OwnerWaits.remove(target, direct);
+        }
+        direct.closeForGood(); // before anything else touches the socket
+        byte[] left = direct.takeDeferred();
+        if (left != null && socket != null) {
+          take(socket, left); // taken from the socket, so delivered or counted like the others
+        }
+      }
       if (watch != null) {
         watch.stop(); // before unbinding: nothing seen while closing is a failed handshake
       }
@@ -344,13 +399,29 @@ public final class PublicationLoop implements Runnable {
 
   private void loop(ZMQ.Socket socket) {
     while (!closing) {
+      if (direct != null && direct.holder() != OwnerReceive.LOOP) {
+        if (!direct.sleepWhileLent()) {
+          continue; // still lent (or closing: the loop's end takes it back)
+        }
+        byte[] left = direct.takeDeferred();
+        if (left != null) {
+          take(socket, left); // a frame the owner left to the loop: before any other
+        }
+      }
       if (drain(socket)) {
         continue; // a full batch: there may be more
       }
+      if (direct != null && direct.lendIfWanted()) {
+        continue;
+      }
       // waits in JeroMQ for a frame (see the notes); false: a second passed, or close()
-      // cancelled it or interrupted a delivery (both set `closing` first), or the context ends
+      // cancelled it or interrupted a delivery (both set `closing` first), or the owner asked
+      // for the socket (OwnerReceive), or the context ends
       if (!wait.await(socket, zmq.ZMQ.ZMQ_POLLIN, 1000, true) && SocketWait.terminated(socket)) {
         closing = true;
+      }
+      if (!closing) {
+        wait.takeCancel(); // a nudge; close() sets `closing` before it cancels, so none is lost
       }
     }
   }
@@ -371,22 +442,53 @@ public final class PublicationLoop implements Runnable {
       if (frame == null) {
         return false;
       }
-      if (socket.hasReceiveMore()) {
-        counters.received();
-        while (socket.hasReceiveMore()) {
-          socket.recv(ZMQ.DONTWAIT);
-        }
-        drop(DropReason.MALFORMED_FRAME, "a message of several frames (expected one)");
-        continue;
-      }
-      if (Frames.isBatch(frame)) {
-        unbatch(frame);
-      } else {
-        counters.received();
-        handle(frame, 0, frame.length);
-      }
+      take(socket, frame);
     }
     return true;
+  }
+
+  /**
+   * The published thread, holding the socket while it waits (OwnerReceive): takes up to
+   * OWNER_BATCH frames and delivers them to its own mailbox. A frame over MAX_FRAME_BYTES, or
+   * the first of several parts, is left to the loop with the socket.
+   *
+   * @return the frames taken, or -1 if one was left to the loop (which must hold the socket
+   *     next)
+   * @throws ZMQException as the socket's receive does (EINTR, ETERM)
+   */
+  int drainAsOwner(ZMQ.Socket socket, OwnerReceive owner) {
+    int taken = 0;
+    while (taken < OwnerReceive.OWNER_BATCH) {
+      byte[] frame = socket.recv(ZMQ.DONTWAIT);
+      if (frame == null) {
+        break;
+      }
+      if (frame.length > OwnerReceive.MAX_FRAME_BYTES || socket.hasReceiveMore()) {
+        owner.defer(frame);
+        return -1;
+      }
+      take(socket, frame);
+      taken++;
+    }
+    return taken;
+  }
+
+  /** Handles one frame received from the socket: a message, a batch, or the first of parts. */
+  private void take(ZMQ.Socket socket, byte[] frame) {
+    if (socket.hasReceiveMore()) {
+      counters.received();
+      while (socket.hasReceiveMore()) {
+        socket.recv(ZMQ.DONTWAIT);
+      }
+      drop(DropReason.MALFORMED_FRAME, "a message of several frames (expected one)");
+      return;
+    }
+    if (Frames.isBatch(frame)) {
+      unbatch(frame);
+    } else {
+      counters.received();
+      handle(frame, 0, frame.length);
+    }
   }
 
   /**
@@ -512,6 +614,15 @@ public final class PublicationLoop implements Runnable {
 
   /** Puts {@code message} in the target's mailbox; see the notes at {@code phase}. */
   private int handOver(Object message) {
+    if (Thread.currentThread() == target) {
+      // direct receive (OwnerReceive): the owner delivers to its own mailbox, never waiting;
+      // the mailbox is unbounded unless limited since the owner took the socket
+      try {
+        return MailboxThreads.trySend(target, message) ? HANDED_OVER : NOT_TAKEN;
+      } catch (MailboxFullException e) {
+        return NOT_TAKEN;
+      }
+    }
     phase = DELIVERING;
     boolean closingNow = closing;
     if (closingNow) {

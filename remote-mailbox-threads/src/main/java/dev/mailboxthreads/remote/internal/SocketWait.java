@@ -29,7 +29,7 @@ import zmq.ZError;
  * <p><b>Thread safety:</b> {@link #open}, {@link #closing} and {@link #await} are called by the
  * socket's owner; {@link #cancel} by any thread, interrupted or not (JeroMQ's signalling pipe is
  * non-blocking, which an interrupt does not close). A cancelled wait stays cancelled: every
- * later cancellable wait returns at once.
+ * later cancellable wait returns at once, until the owner re-arms it with {@link #takeCancel}.
  */
 final class SocketWait {
   /**
@@ -46,8 +46,26 @@ final class SocketWait {
       Long.getLong("dev.mailboxthreads.remote.waitSpinMicros", 20));
 
   private final AtomicBoolean cancelled = new AtomicBoolean();
+  /** Whether a short wait makes the next one spin (see above); false for a mailbox owner's. */
+  private final boolean maySpin;
   /** Whether the last blocking wait was short; the owner's. */
   private boolean spin;
+
+  /** A wait that spins after a short one (see above). */
+  SocketWait() {
+    this(true);
+  }
+
+  /**
+   * A wait.
+   *
+   * @param maySpin whether a short wait makes the next one spin (see above); a mailbox owner's
+   *     does not: its waits are a round trip's, and a spin's {@code getEvents} would take an
+   *     interrupt for JeroMQ's EINTR
+   */
+  SocketWait(boolean maySpin) {
+    this.maySpin = maySpin;
+  }
   private final ReentrantLock lock = new ReentrantLock();
   /**
    * The socket while it is open, null before and after: a command to a closed socket's mailbox
@@ -87,6 +105,24 @@ final class SocketWait {
   }
 
   /**
+   * Any thread: the first half of {@link #cancel}, the flag without the command: a wait that
+   * starts after this returns at once, one in progress does not notice.
+   */
+  void flag() {
+    cancelled.set(true);
+  }
+
+  /**
+   * The owner: whether {@link #cancel} was called since the last call of this; re-arms the
+   * cancellable waits (a cancel that comes after this ends the next one).
+   *
+   * @return true if cancelled meanwhile
+   */
+  boolean takeCancel() {
+    return cancelled.getAndSet(false);
+  }
+
+  /**
    * The owner: waits up to {@code millis} until the socket can receive ({@code
    * zmq.ZMQ.ZMQ_POLLIN}) or send ({@code ZMQ_POLLOUT}), processing its commands meanwhile.
    *
@@ -103,7 +139,7 @@ final class SocketWait {
       // earlier wait (or that a non-blocking call processed) is gone: return at once
       return false;
     }
-    if (spin && SPIN_NANOS > 0) {
+    if (spin && maySpin && SPIN_NANOS > 0) {
       // the last wait was short (a stream): ask the socket for a while before sleeping, which
       // spares the writer a wake-up and us a sleep per catch-up; a round trip's waits are long
       // and never spin, so a thread woken on this vCPU (the mailbox's owner) is not delayed

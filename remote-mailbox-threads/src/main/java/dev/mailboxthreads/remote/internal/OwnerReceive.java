@@ -1,0 +1,334 @@
+package dev.mailboxthreads.remote.internal;
+
+import dev.mailboxthreads.MailboxThreads;
+import dev.mailboxthreads.spi.OwnerWait;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import zmq.ZError;
+
+/**
+ * Direct receive: a publication lends its socket to the published thread while that thread
+ * waits for its mailbox, so that a frame that arrives then is read, decoded and delivered by the
+ * thread that wants it, without waking the publication's loop first and the thread after. A
+ * round trip through two published threads wakes two threads fewer.
+ *
+ * <p>Only for a platform thread (a virtual thread waiting inside JeroMQ would hold its carrier)
+ * whose mailbox is unbounded (the loop waits for room in a full mailbox; the owner cannot wait
+ * for itself), and only frames of up to {@link #MAX_FRAME_BYTES} bytes: a larger frame (a batch,
+ * a big message, a graph deep enough to need the loop's big stack), or a frame of several parts,
+ * is handed back to the loop with the socket, and the loop handles it first. {@code
+ * -Ddev.mailboxthreads.remote.ownerReceive=false} turns it off.
+ *
+ * <p><b>Who holds the socket</b> ({@code holder}): LOOP (the loop reads it, as without direct
+ * receive), LENT (the owner may take it; nobody reads it), OWNER (the owner is reading it, or
+ * waiting in it), CLOSED (the loop is closing; nobody else touches it again). The owner moves
+ * LENT to OWNER by CAS and back when its wait ends (or to LOOP, to hand a frame or a failure to
+ * the loop); the loop moves LOOP to LENT when the owner asked ({@code wanted}) and LENT back to
+ * LOOP or CLOSED by CAS. Each move is a volatile write or CAS, so whoever holds the socket next
+ * sees everything the last holder did to it; frames are read by one thread at a time in socket
+ * order, so they reach the mailbox in order.
+ *
+ * <p><b>Taking it back.</b> A socket lent to an owner that stopped waiting (it works, or it has
+ * ended) must not hold frames back for long, so the loop looks every {@link #SHORT_PERIOD_NANOS}:
+ * if the owner has not entered a wait since its last look ({@code epoch}) and is not in one, the
+ * loop takes the socket back and reads it as before. While the owner sits in one long wait the
+ * loop looks less and less often (up to {@link #LONG_PERIOD_NANOS}); the owner, leaving a wait
+ * while the loop sleeps that long ({@code loopSleepsLong}), unparks it. Dekker on (holder,
+ * loopSleepsLong): the loop sets loopSleepsLong and then re-reads holder; the owner writes
+ * holder and then reads loopSleepsLong.
+ *
+ * <p><b>Waking the owner.</b> A sender that delivered to the waiting owner calls {@link #wake}:
+ * it sets the owner's cancel flag, then, if the owner holds the socket, sends JeroMQ's cancel
+ * command to the socket (which ends its wait there); otherwise it unparks it. The owner moves to
+ * OWNER before it looks at the flag. Dekker on (holder, flag).
+ *
+ * <p><b>Interrupts.</b> JeroMQ turns an interrupt of the thread inside it into EINTR and clears
+ * it (its signalling channels are non-blocking, so nothing is closed); the owner sets its
+ * interrupt status again, and its receive throws as usual.
+ */
+final class OwnerReceive implements OwnerWait {
+  /** {@code -Ddev.mailboxthreads.remote.ownerReceive}, default true. */
+  static final boolean ENABLED =
+      Boolean.parseBoolean(System.getProperty("dev.mailboxthreads.remote.ownerReceive", "true"));
+
+  /** The largest frame the owner handles itself; larger ones go to the loop (see above). */
+  static final int MAX_FRAME_BYTES = 512;
+
+  /** How often the loop looks at a lent socket while its owner is active. */
+  static final long SHORT_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  /** How seldom, at most, while its owner sits in one wait. */
+  static final long LONG_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** The most frames the owner takes per wait (more wait in the socket for the next one). */
+  static final int OWNER_BATCH = 64;
+
+  static final int LOOP = 0;
+  static final int LENT = 1;
+  static final int OWNER = 2;
+  static final int CLOSED = 3;
+
+  private final PublicationLoop loop;
+  private final Thread target;
+  private final Thread loopThread;
+  /** The owner's wait in the socket; wake() cancels it. */
+  private final SocketWait ownerWait = new SocketWait(false);
+  /** LOOP, LENT, OWNER or CLOSED; see above. */
+  private final AtomicInteger holder = new AtomicInteger(LOOP);
+  /** Set by the owner when it waits while the loop holds the socket; cleared by the loop. */
+  private volatile boolean wanted;
+  /** How many waits the owner has entered holding the socket; written by the owner only. */
+  private volatile int epoch;
+  /** The loop sleeps longer than SHORT_PERIOD_NANOS while the socket is lent. */
+  private volatile boolean loopSleepsLong;
+  /** Set once when the owner met a failure it cannot explain: lend no more. */
+  private volatile boolean broken;
+  /** The socket, from {@link #open}; read by the owner only while it holds the socket. */
+  private ZMQ.Socket socket;
+  /**
+   * A frame the owner took but left to the loop, or null: written by the owner before it moves
+   * the holder to LOOP, read and cleared by the loop after.
+   */
+  private byte[] deferred;
+
+  // the loop's own
+  private long period = SHORT_PERIOD_NANOS;
+  private int lastEpoch;
+
+  OwnerReceive(PublicationLoop loop, Thread target, Thread loopThread) {
+    this.loop = loop;
+    this.target = target;
+    this.loopThread = loopThread;
+  }
+
+  /**
+   * Whether a publication of {@code target} lends its socket at all.
+   *
+   * @param target the published thread
+   * @return true for a platform thread, unless turned off
+   */
+  static boolean eligible(Thread target) {
+    return ENABLED && !target.isVirtual();
+  }
+
+  /** The loop, once the socket is bound: the owner may ask for it from now on. */
+  void open(ZMQ.Socket socket) {
+    this.socket = socket;
+    ownerWait.open(socket);
+  }
+
+  // ------------------------------------------------------------------ the owner
+
+  @Override
+  public void await(long timeoutNanos) {
+    boolean mayTake = Thread.currentThread() == target && !broken && !loop.isClosing()
+        && MailboxThreads.mailboxCapacity(target) < 0;
+    if (mayTake && holder.get() == LENT && holder.compareAndSet(LENT, OWNER)) {
+      epoch++;
+      int next = LENT;
+      try {
+        next = readAsOwner(timeoutNanos);
+      } finally {
+        holder.set(next);
+        if (next == LOOP || loopSleepsLong || loop.isClosing()) {
+          LockSupport.unpark(loopThread);
+        }
+      }
+      return;
+    }
+    if (mayTake && holder.get() == LOOP && !wanted) {
+      wanted = true;
+      loop.nudge();
+    }
+    // Parks until a wake (its flag), a lend, or the time. Not one bare park: the nudge above
+    // takes locks, and a lock that parks may take the permit of a wake that came meanwhile
+    // (the mailbox re-checked before this call, not after the nudge); the flag stays.
+    long deadline = timeoutNanos == Long.MAX_VALUE ? 0 : System.nanoTime() + timeoutNanos;
+    while (!ownerWait.takeCancel() && !(mayTake && holder.get() == LENT)
+        && !Thread.currentThread().isInterrupted()) {
+      if (timeoutNanos == Long.MAX_VALUE) {
+        LockSupport.park(this);
+      } else {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        LockSupport.parkNanos(this, left);
+      }
+    }
+  }
+
+  @Override
+  public void wake() {
+    if (Thread.currentThread() == target) {
+      return; // the owner delivered to itself while it holds the socket: its wait returns next
+    }
+    ownerWait.flag(); // before reading holder: see the notes
+    if (holder.get() == OWNER) {
+      ownerWait.cancel();
+    } else {
+      LockSupport.unpark(target);
+    }
+  }
+
+  /** Holding the socket: reads what is there, or waits for it; returns the next holder. */
+  private int readAsOwner(long timeoutNanos) {
+    if (ownerWait.takeCancel()) {
+      return LENT; // woken before it could wait: look at the mailbox first
+    }
+    var scope = DecodingScope.swap(loop.resolver());
+    try {
+      int took = loop.drainAsOwner(socket, this);
+      if (took != 0) {
+        return took < 0 ? LOOP : LENT;
+      }
+      int millis = timeoutNanos == Long.MAX_VALUE ? -1
+          : (int) Math.min(Integer.MAX_VALUE, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+      boolean ready = ownerWait.await(socket, zmq.ZMQ.ZMQ_POLLIN, millis, true);
+      ownerWait.takeCancel(); // whatever ended the wait, the owner looks at its mailbox next
+      if (ready) {
+        took = loop.drainAsOwner(socket, this);
+        return took < 0 ? LOOP : LENT;
+      }
+      int errno = socket.base().errno();
+      if (errno == ZError.EINTR) {
+        Thread.currentThread().interrupt();
+      } else if (errno == ZError.ETERM) {
+        return LOOP; // the context ends: the loop sees it too and closes
+      }
+      return LENT;
+    } catch (ZMQException e) {
+      if (e.getErrorCode() == ZError.EINTR) {
+        Thread.currentThread().interrupt();
+        return LENT;
+      }
+      if (e.getErrorCode() != ZError.ETERM) {
+        giveUp(e);
+      }
+      return LOOP;
+    } catch (RuntimeException e) {
+      giveUp(e);
+      return LOOP;
+    } finally {
+      DecodingScope.swap(scope);
+    }
+  }
+
+  private void giveUp(RuntimeException e) {
+    broken = true;
+    Logs.remote().log(Level.WARNING, "direct receive on " + target + " stopped; its publication's"
+        + " loop reads the socket from now on", e);
+  }
+
+  /** The owner: leaves {@code frame} to the loop, which handles it before anything else. */
+  void defer(byte[] frame) {
+    deferred = frame;
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  /**
+   * The loop: the frame the owner left to it, if any, cleared.
+   *
+   * @return the frame, or null
+   */
+  byte[] takeDeferred() {
+    byte[] f = deferred;
+    deferred = null;
+    return f;
+  }
+
+  /**
+   * How many waits the owner entered holding the socket; any thread.
+   *
+   * @return the count so far (wraps after 2^31)
+   */
+  long epoch() {
+    return epoch & 0xFFFF_FFFFL;
+  }
+
+  /**
+   * Who holds the socket; any thread.
+   *
+   * @return LOOP, LENT, OWNER or CLOSED
+   */
+  int holder() {
+    return holder.get();
+  }
+
+  /**
+   * The loop, holding the socket, between reads: lends it if the owner asked and may have it.
+   *
+   * @return true if lent (the loop must not touch the socket until it holds it again)
+   */
+  boolean lendIfWanted() {
+    if (!wanted) {
+      return false;
+    }
+    wanted = false;
+    if (broken || MailboxThreads.mailboxCapacity(target) >= 0 || loop.isClosing()
+        || !target.isAlive()) {
+      return false;
+    }
+    lastEpoch = epoch;
+    period = SHORT_PERIOD_NANOS;
+    holder.set(LENT);
+    LockSupport.unpark(target);
+    return true;
+  }
+
+  /**
+   * The loop, while the socket is lent: sleeps a period, then takes the socket back if the
+   * owner has not used it for a whole period.
+   *
+   * @return true if the loop holds the socket again
+   */
+  boolean sleepWhileLent() {
+    if (period > SHORT_PERIOD_NANOS) {
+      loopSleepsLong = true;
+      if (holder.get() != OWNER) {
+        period = SHORT_PERIOD_NANOS; // the owner left its wait meanwhile: see the notes
+        loopSleepsLong = false;
+      }
+    }
+    boolean sleptLong = period > SHORT_PERIOD_NANOS;
+    LockSupport.parkNanos(this, period);
+    loopSleepsLong = false;
+    int e = epoch;
+    int h = holder.get();
+    if (h == LOOP) {
+      return true; // the owner handed it back
+    }
+    if (!sleptLong && h == LENT && e == lastEpoch && holder.compareAndSet(LENT, LOOP)) {
+      return true; // not used for a whole period: the owner works, or has ended
+    }
+    period = h == OWNER && e == lastEpoch ? Math.min(period * 2, LONG_PERIOD_NANOS)
+        : SHORT_PERIOD_NANOS;
+    lastEpoch = e;
+    return false;
+  }
+
+  /**
+   * The loop, closing: takes the socket back for good, waiting for the owner to leave it, and
+   * uninstalls; the owner parks in its waits from now on.
+   */
+  void closeForGood() {
+    for (;;) {
+      int h = holder.get();
+      if (h == CLOSED) {
+        break;
+      }
+      if (h == OWNER) {
+        ownerWait.cancel();
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1)); // it unparks us
+      } else if (holder.compareAndSet(h, CLOSED)) {
+        break;
+      }
+    }
+    ownerWait.closing();
+  }
+}

@@ -1,0 +1,319 @@
+package dev.mailboxthreads.remote;
+
+import static dev.mailboxthreads.MailboxThreads.limitMailbox;
+import static dev.mailboxthreads.MailboxThreads.receive;
+import static dev.mailboxthreads.MailboxThreads.send;
+import static dev.mailboxthreads.remote.BadInputTest.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mailboxthreads.MailboxInterruptedException;
+import dev.mailboxthreads.MailboxTimeoutException;
+import dev.mailboxthreads.Overflow;
+import dev.mailboxthreads.remote.internal.PublicationLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Direct receive (OwnerReceive): a publication lends its socket to its platform thread while
+ * that thread waits in receive, and the thread reads, decodes and delivers what arrives itself.
+ * Order, counts, local sends, timeouts, interrupts, close and the hand-backs to the loop (big
+ * frames, a busy owner, a bounded mailbox) stay as without it.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DirectReceiveTest {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  @BeforeEach
+  void emptyMailbox() {
+    EndpointTest.drainMailbox();
+  }
+
+  @Test
+  void aPlatformThreadWaitingInReceive_readsTheSocketItself() {
+    try (RemoteContext ctx = RemoteContext.create();
+        Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*");
+        RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+      int n = 300;
+      for (int i = 0; i < n; i++) {
+        send(remote, "m" + i);
+        assertThat(receive(WAIT)).isEqualTo("m" + i);
+      }
+      assertThat(pub.loop().directWaits())
+          .as("waits for a round trip's message, after the first, are made in the socket")
+          .isGreaterThanOrEqualTo(n / 2);
+      assertThat(pub.stats().received()).isEqualTo(n);
+      assertThat(pub.stats().delivered()).isEqualTo(n);
+    }
+  }
+
+  @Test
+  void aVirtualThread_isLeftToTheLoop() throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      CompletableFuture<Long> waits = new CompletableFuture<>();
+      Thread t = Thread.ofVirtual().start(() -> {
+        try (Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*");
+            RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+          for (int i = 0; i < 50; i++) {
+            send(remote, i);
+            assertThat(receive(WAIT)).isEqualTo(i);
+          }
+          waits.complete(pub.loop().directWaits());
+        } catch (Throwable e) {
+          waits.completeExceptionally(e);
+        }
+      });
+      assertThat(waits.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .as("a virtual thread must not wait inside JeroMQ (it would hold its carrier)")
+          .isZero();
+      t.join(WAIT);
+    }
+  }
+
+  /**
+   * Three senders (two remote connections and a local thread) against an owner that sometimes
+   * works long enough for the loop to take the socket back, with frames over the owner's limit
+   * (left to the loop) among small ones: each sender's sequence arrives whole and in order.
+   */
+  @Test
+  void handsBackAndForth_keepEachSendersOrder_andLoseNothing() throws Exception {
+    int perSender = 3_000;
+    String big = "x".repeat(2_000);
+    Thread me = Thread.currentThread();
+    try (RemoteContext ctx = RemoteContext.create();
+        Publication pub = ctx.publish(me, "tcp://127.0.0.1:*");
+        RemoteThread a = ctx.connect(pub.endpoints().get(0));
+        RemoteThread b = ctx.connect(pub.endpoints().get(0))) {
+      List<Thread> senders = new ArrayList<>();
+      int[] id = {0};
+      for (dev.mailboxthreads.Address to : List.of(a, b)) {
+        int sender = id[0]++;
+        senders.add(Thread.ofPlatform().start(() -> {
+          Random random = new Random(sender);
+          for (int i = 0; i < perSender; i++) {
+            send(to, sender + ":" + i + ":" + (random.nextInt(20) == 0 ? big : ""));
+            if (random.nextInt(50) == 0) {
+              pauseMicros(random.nextInt(3_000)); // quiet moments: the owner waits
+            }
+          }
+        }));
+      }
+      senders.add(Thread.ofPlatform().start(() -> {
+        Random random = new Random(7);
+        for (int i = 0; i < perSender; i++) {
+          send(me, "2:" + i + ":");
+          if (random.nextInt(50) == 0) {
+            pauseMicros(random.nextInt(3_000));
+          }
+        }
+      }));
+      int[] next = new int[3];
+      Random random = new Random(42);
+      for (int got = 0; got < 3 * perSender; got++) {
+        String[] s = ((String) receive(WAIT)).split(":", 3);
+        int sender = Integer.parseInt(s[0]);
+        assertThat(Integer.parseInt(s[1])).as("sender %d's next", sender).isEqualTo(next[sender]);
+        next[sender]++;
+        if (random.nextInt(400) == 0) {
+          pauseMicros(12_000); // longer than the loop's look: it takes the socket back
+        }
+      }
+      for (Thread t : senders) {
+        assertThat(t.join(WAIT)).isTrue();
+      }
+      assertThat(next).containsExactly(perSender, perSender, perSender);
+      assertThat(receive(Duration.ofMillis(100), "none")).isEqualTo("none");
+      assertThat(pub.stats().delivered()).isEqualTo(2L * perSender);
+      assertThat(pub.stats().droppedTotal()).isZero();
+      assertThat(pub.loop().directWaits()).as("some waits were made in the socket").isPositive();
+    }
+  }
+
+  private static void pauseMicros(long micros) {
+    long end = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(micros);
+    while (System.nanoTime() - end < 0) {
+      Thread.onSpinWait();
+    }
+  }
+
+  /**
+   * Waits until the owner has taken its first message ({@code firstTaken}) and then waits
+   * inside the socket again.
+   */
+  private static void awaitOwnerInSocket(PublicationLoop loop, CountDownLatch firstTaken)
+      throws InterruptedException {
+    assertThat(firstTaken.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    eventually().until(loop::ownerWaitsInSocket);
+  }
+
+  @Test
+  void aLocalSend_wakesAnOwnerWaitingInTheSocket() throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      CompletableFuture<Publication> published = new CompletableFuture<>();
+      CountDownLatch firstTaken = new CountDownLatch(1);
+      CompletableFuture<List<Object>> got = new CompletableFuture<>();
+      Thread owner = Thread.ofPlatform().start(() -> {
+        try (Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
+          published.complete(pub);
+          List<Object> l = new ArrayList<>();
+          l.add(receive(WAIT)); // from the remote sender: the socket gets lent
+          firstTaken.countDown();
+          l.add(receive(WAIT)); // local, while waiting in the socket
+          got.complete(l);
+        } catch (Throwable e) {
+          got.completeExceptionally(e);
+        }
+      });
+      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+        send(remote, "remote");
+        awaitOwnerInSocket(pub.loop(), firstTaken);
+        send(owner, "local");
+        assertThat(got.get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsExactly("remote", "local");
+      }
+      owner.join(WAIT);
+    }
+  }
+
+  @Test
+  void aTimeoutInTheSocket_isKept() {
+    try (RemoteContext ctx = RemoteContext.create();
+        Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*");
+        RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+      for (int i = 0; i < 20; i++) { // lent from the first wait on
+        send(remote, i);
+        assertThat(receive(WAIT)).isEqualTo(i);
+      }
+      long waitsBefore = pub.loop().directWaits();
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> receive(Duration.ofMillis(60)))
+          .isInstanceOf(MailboxTimeoutException.class);
+      assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(60));
+      assertThat(pub.loop().directWaits()).as("the timed wait was made in the socket")
+          .isGreaterThan(waitsBefore);
+      send(remote, "after");
+      assertThat(receive(WAIT)).isEqualTo("after");
+    }
+  }
+
+  @Test
+  void anInterruptInTheSocket_throws_andThePublicationGoesOn() throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      CompletableFuture<Publication> published = new CompletableFuture<>();
+      CountDownLatch firstTaken = new CountDownLatch(1);
+      CompletableFuture<Boolean> interruptSeen = new CompletableFuture<>();
+      CompletableFuture<Object> afterwards = new CompletableFuture<>();
+      Thread owner = Thread.ofPlatform().start(() -> {
+        try (Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
+          published.complete(pub);
+          receive(WAIT); // the first remote message: the socket gets lent
+          firstTaken.countDown();
+          try {
+            receive(WAIT);
+            interruptSeen.completeExceptionally(new AssertionError("no interrupt"));
+          } catch (MailboxInterruptedException e) {
+            interruptSeen.complete(Thread.interrupted()); // still set; cleared here
+          }
+          afterwards.complete(receive(WAIT));
+        } catch (Throwable e) {
+          interruptSeen.completeExceptionally(e);
+          afterwards.completeExceptionally(e);
+        }
+      });
+      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+        send(remote, "first");
+        awaitOwnerInSocket(pub.loop(), firstTaken);
+        owner.interrupt();
+        assertThat(interruptSeen.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+            .as("interrupt status left set").isTrue();
+        send(remote, "after the interrupt");
+        assertThat(afterwards.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+            .isEqualTo("after the interrupt");
+      }
+      owner.join(WAIT);
+    }
+  }
+
+  @Test
+  void close_whileTheOwnerWaitsInTheSocket_endsTheLoop_andTheOwnerGoesOnLocally()
+      throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      CompletableFuture<Publication> published = new CompletableFuture<>();
+      CountDownLatch firstTaken = new CountDownLatch(1);
+      CompletableFuture<Object> got = new CompletableFuture<>();
+      Thread owner = Thread.ofPlatform().start(() -> {
+        try {
+          Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*");
+          published.complete(pub);
+          receive(WAIT);
+          firstTaken.countDown();
+          got.complete(receive(WAIT)); // waits in the socket when close() comes
+        } catch (Throwable e) {
+          got.completeExceptionally(e);
+        }
+      });
+      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+        send(remote, "first");
+        awaitOwnerInSocket(pub.loop(), firstTaken);
+        Thread io = pub.loop().ioThread();
+        pub.close();
+        assertThat(io.isAlive()).as("close returns once the loop has ended").isFalse();
+        assertThat(pub.loop().ownerWaitsInSocket()).isFalse();
+        send(owner, "local after close");
+        assertThat(got.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("local after close");
+      }
+      owner.join(WAIT);
+    }
+  }
+
+  @Test
+  void anOwnerThatEnds_leavesTheSocketToTheLoop() throws Exception {
+    try (RemoteContext ctx = RemoteContext.create()) {
+      CompletableFuture<Publication> published = new CompletableFuture<>();
+      Thread owner = Thread.ofPlatform().start(() -> {
+        Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*");
+        published.complete(pub);
+        receive(WAIT); // lent; then the thread ends holding nothing but the lease
+      });
+      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+        send(remote, "first");
+        assertThat(owner.join(WAIT)).isTrue();
+        send(remote, "to nobody");
+        eventually().until(() -> pub.stats().dropped(DropReason.RECEIVER_ENDED) == 1);
+        assertThat(pub.stats().received()).isEqualTo(2);
+      } finally {
+        pub.close();
+      }
+    }
+  }
+
+  @Test
+  void aBoundedMailbox_isLeftToTheLoop() {
+    Thread me = Thread.currentThread();
+    limitMailbox(me, 1_000, Overflow.BLOCK);
+    try (RemoteContext ctx = RemoteContext.create();
+        Publication pub = ctx.publish(me, "tcp://127.0.0.1:*");
+        RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+      for (int i = 0; i < 50; i++) {
+        send(remote, i);
+        assertThat(receive(WAIT)).isEqualTo(i);
+      }
+      assertThat(pub.loop().directWaits())
+          .as("the loop waits for room in a full bounded mailbox; its owner could not")
+          .isZero();
+    } finally {
+      dev.mailboxthreads.MailboxThreads.unlimitMailbox(me);
+    }
+  }
+}
