@@ -116,14 +116,15 @@ class DirectReceiveTest {
         }
       }));
       int[] next = new int[3];
-      Random random = new Random(42);
       for (int got = 0; got < 3 * perSender; got++) {
         String[] s = ((String) receive(WAIT)).split(":", 3);
         int sender = Integer.parseInt(s[0]);
         assertThat(Integer.parseInt(s[1])).as("sender %d's next", sender).isEqualTo(next[sender]);
         next[sender]++;
-        if (random.nextInt(400) == 0) {
-          pauseMicros(12_000); // longer than the loop's look: it takes the socket back
+        if (got % 3_000 == 1_500) {
+          // busy for longer than the loop's looks (two of at most 100 ms): it takes the
+          // socket back and reads on; the next wait asks for it again
+          pauseMicros(TimeUnit.MILLISECONDS.toMicros(450));
         }
       }
       for (Thread t : senders) {
@@ -134,6 +135,7 @@ class DirectReceiveTest {
       assertThat(pub.stats().delivered()).isEqualTo(2L * perSender);
       assertThat(pub.stats().droppedTotal()).isZero();
       assertThat(pub.loop().directWaits()).as("some waits were made in the socket").isPositive();
+      assertThat(pub.loop().directTakenBack()).as("the loop took the socket back").isPositive();
     }
   }
 

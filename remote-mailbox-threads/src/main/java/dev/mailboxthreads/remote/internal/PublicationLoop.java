@@ -185,6 +185,16 @@ public final class PublicationLoop implements Runnable {
   }
 
   /**
+   * How many times the loop took the socket back from a published thread that had stopped
+   * waiting (direct receive), for tests and diagnostics.
+   *
+   * @return the count so far
+   */
+  public long directTakenBack() {
+    return direct == null ? 0 : direct.takenBack();
+  }
+
+  /**
    * Whether the published thread waits in the socket now (direct receive), for tests.
    *
    * @return true while it does
