@@ -56,6 +56,9 @@ final class LocalPublications {
         bestRank = rank;
       }
     }
+    if (best != null && best.thread() != caller) {
+      best.loop().servesOtherThreadsReplies(); // replies for others must not wait in its socket
+    }
     return best;
   }
 

@@ -135,7 +135,16 @@ class DirectReceiveTest {
       assertThat(pub.stats().delivered()).isEqualTo(2L * perSender);
       assertThat(pub.stats().droppedTotal()).isZero();
       assertThat(pub.loop().directWaits()).as("some waits were made in the socket").isPositive();
-      assertThat(pub.loop().directTakenBack()).as("the loop took the socket back").isPositive();
+      // small round trips: the socket is lent to me after each; then I do something else
+      // (awaitility's polling, not receive) and the loop takes it back
+      for (int i = 0; i < 20; i++) {
+        send(a, "small " + i);
+        assertThat(receive(WAIT)).isEqualTo("small " + i);
+      }
+      long before = pub.loop().directTakenBack();
+      eventually().until(() -> pub.loop().directTakenBack() > before);
+      send(b, "after");
+      assertThat(receive(WAIT)).isEqualTo("after");
     }
   }
 
@@ -297,6 +306,55 @@ class DirectReceiveTest {
       } finally {
         pub.close();
       }
+    }
+  }
+
+  /**
+   * A publication that carries the replies to another thread's calls stops lending its socket:
+   * the reply must not wait there while the published thread does something else (here, it
+   * waits in {@code join}).
+   */
+  @Test
+  void aPublicationCarryingOtherThreadsReplies_stopsLending() throws Exception {
+    Thread me = Thread.currentThread();
+    try (RemoteContext ctx = RemoteContext.create();
+        Publication mine = ctx.publish(me, "tcp://127.0.0.1:*"); // the oldest: the way back
+        RemoteThread toMe = ctx.connect(mine.endpoints().get(0))) {
+      CompletableFuture<Publication> serverPub = new CompletableFuture<>();
+      Thread server = Thread.ofPlatform().start(() -> {
+        try (Publication p = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
+          serverPub.complete(p);
+          for (Object m = receive(WAIT); !"stop".equals(m); m = receive(WAIT)) {
+            ((dev.mailboxthreads.Request) m).reply("echo:" + ((dev.mailboxthreads.Request) m).body());
+          }
+        }
+      });
+      try (RemoteThread toServer = ctx.connect(serverPub.get(WAIT.toSeconds(), TimeUnit.SECONDS)
+          .endpoints().get(0))) {
+        for (int i = 0; i < 20; i++) { // my socket is lent to me from here on
+          send(toMe, i);
+          assertThat(receive(WAIT)).isEqualTo(i);
+        }
+        assertThat(mine.loop().directWaits()).isPositive();
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        Thread caller = Thread.ofPlatform().start(() -> { // not published: replies come to mine
+          try {
+            answer.complete(dev.mailboxthreads.MailboxThreads.call(toServer, "hi", WAIT));
+          } catch (Throwable e) {
+            answer.completeExceptionally(e);
+          }
+        });
+        assertThat(caller.join(WAIT)).isTrue(); // meanwhile I wait in join, not in receive
+        assertThat(answer.get()).isEqualTo("echo:hi");
+        long waits = mine.loop().directWaits();
+        for (int i = 0; i < 20; i++) {
+          send(toMe, i);
+          assertThat(receive(WAIT)).isEqualTo(i);
+        }
+        assertThat(mine.loop().directWaits()).as("no more lending").isEqualTo(waits);
+        send(server, "stop");
+      }
+      assertThat(server.join(WAIT)).isTrue();
     }
   }
 

@@ -21,7 +21,9 @@ import zmq.ZError;
  * for itself), and only frames of up to {@link #MAX_FRAME_BYTES} bytes: a larger frame (a batch,
  * a big message, a graph deep enough to need the loop's big stack), or a frame of several parts,
  * is handed back to the loop with the socket, and the loop handles it first. {@code
- * -Ddev.mailboxthreads.remote.ownerReceive=false} turns it off.
+ * -Ddev.mailboxthreads.remote.ownerReceive=false} turns it off. A publication that becomes the
+ * way back for replies to other threads' calls stops lending ({@link #share}): the reply of
+ * another thread must not wait while this one works.
  *
  * <p><b>Who holds the socket</b> ({@code holder}): LOOP (the loop reads it, as without direct
  * receive), LENT (the owner may take it; nobody reads it), OWNER (the owner is reading it, or
@@ -99,6 +101,11 @@ final class OwnerReceive implements OwnerWait {
   private volatile boolean loopSleepsLong;
   /** Set once when the owner met a failure it cannot explain: lend no more. */
   private volatile boolean broken;
+  /**
+   * Set once when the publication became the way back for replies to other threads' calls: a
+   * reply must not wait in the socket while this owner works, so lend no more.
+   */
+  private volatile boolean shared;
   /** The socket, from {@link #open}; read by the owner only while it holds the socket. */
   private ZMQ.Socket socket;
   /**
@@ -140,7 +147,7 @@ final class OwnerReceive implements OwnerWait {
 
   @Override
   public void await(long timeoutNanos) {
-    boolean mayTake = Thread.currentThread() == target && !broken && !loop.isClosing()
+    boolean mayTake = Thread.currentThread() == target && !broken && !shared && !loop.isClosing()
         && MailboxThreads.mailboxCapacity(target) < 0;
     if (mayTake && holder.get() == LENT && holder.compareAndSet(LENT, OWNER)) {
       epoch++;
@@ -148,6 +155,9 @@ final class OwnerReceive implements OwnerWait {
       try {
         next = readAsOwner(timeoutNanos);
       } finally {
+        if (shared) {
+          next = LOOP; // see share()
+        }
         holder.set(next);
         if (next == LOOP || loopSleepsLong || loop.isClosing()) {
           LockSupport.unpark(loopThread);
@@ -239,6 +249,18 @@ final class OwnerReceive implements OwnerWait {
         + " loop reads the socket from now on", e);
   }
 
+  /**
+   * Any thread: the publication is now the way back for replies to calls of other threads,
+   * which must not wait in the socket while the owner works; the loop takes the socket back at
+   * once (or as soon as the owner's wait in it ends) and lends it no more.
+   */
+  void share() {
+    if (!shared) {
+      shared = true;
+      LockSupport.unpark(loopThread);
+    }
+  }
+
   /** The owner: leaves {@code frame} to the loop, which handles it before anything else. */
   void defer(byte[] frame) {
     deferred = frame;
@@ -295,7 +317,7 @@ final class OwnerReceive implements OwnerWait {
       return false;
     }
     wanted = false;
-    if (broken || MailboxThreads.mailboxCapacity(target) >= 0 || loop.isClosing()
+    if (broken || shared || MailboxThreads.mailboxCapacity(target) >= 0 || loop.isClosing()
         || !target.isAlive()) {
       return false;
     }
@@ -327,6 +349,9 @@ final class OwnerReceive implements OwnerWait {
     int h = holder.get();
     if (h == LOOP) {
       return true; // the owner handed it back
+    }
+    if (h == LENT && shared && holder.compareAndSet(LENT, LOOP)) {
+      return true; // see share()
     }
     if (!sleptLong && h == LENT && e == lastEpoch && holder.compareAndSet(LENT, LOOP)) {
       takenBack++;

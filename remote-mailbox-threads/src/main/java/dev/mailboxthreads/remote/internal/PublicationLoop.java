@@ -203,6 +203,17 @@ public final class PublicationLoop implements Runnable {
     return direct != null && direct.holder() == OwnerReceive.OWNER;
   }
 
+  /**
+   * Any thread: this publication is now the way back for replies to calls made by threads other
+   * than the published one, so it stops lending its socket to the published thread (a reply
+   * for another thread must not wait while the published thread works).
+   */
+  public void servesOtherThreadsReplies() {
+    if (direct != null) {
+      direct.share();
+    }
+  }
+
   /** Whether close() was called; any thread. */
   boolean isClosing() {
     return closing;
