@@ -67,20 +67,23 @@ class OwnerWaitTest {
     return Thread.ofPlatform().daemon().unstarted(body);
   }
 
-  @Test
-  void theOwnerWaitsInItAndASendWakesIt() throws Exception {
-    CountingWait w = new CountingWait();
-    CompletableFuture<Object> got = new CompletableFuture<>();
-    Thread t = platform(() -> got.complete(receive()));
+  /** What the test does while the owner runs. */
+  @FunctionalInterface
+  interface Check {
+    void run(Thread owner) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} on a fresh platform thread with {@code w} installed, runs {@code check}
+   * meanwhile, then removes {@code w} and waits for the thread.
+   */
+  private static void withWait(CountingWait w, Runnable body, Check check) throws Exception {
+    Thread t = platform(body);
     w.owner = t;
     assertThat(OwnerWaits.install(t, w)).isTrue();
     try {
       t.start();
-      assertThat(w.waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-      send(t, "hello");
-      assertThat(got.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("hello");
-      assertThat(w.wakes.get()).isEqualTo(1);
-      assertThat(w.awaits.get()).isGreaterThanOrEqualTo(1);
+      check.run(t);
     } finally {
       assertThat(OwnerWaits.remove(t, w)).isTrue();
       t.join(PATIENCE);
@@ -88,28 +91,34 @@ class OwnerWaitTest {
   }
 
   @Test
+  void theOwnerWaitsInItAndASendWakesIt() throws Exception {
+    CountingWait w = new CountingWait();
+    CompletableFuture<Object> got = new CompletableFuture<>();
+    withWait(w, () -> got.complete(receive()), t -> {
+      assertThat(w.waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      send(t, "hello");
+      assertThat(got.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("hello");
+      assertThat(w.wakes.get()).isEqualTo(1);
+      assertThat(w.awaits.get()).isGreaterThanOrEqualTo(1);
+    });
+  }
+
+  @Test
   void aWaitThatDeliversToItsOwnMailboxEndsTheReceive() throws Exception {
     CountingWait w = new CountingWait();
     w.deliverFromInside = "from inside";
     CompletableFuture<Object> got = new CompletableFuture<>();
-    Thread t = platform(() -> got.complete(receive()));
-    w.owner = t;
-    OwnerWaits.install(t, w);
-    try {
-      t.start();
+    withWait(w, () -> got.complete(receive()), t -> {
       assertThat(got.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("from inside");
       assertThat(w.awaits.get()).isEqualTo(1);
-    } finally {
-      OwnerWaits.remove(t, w);
-      t.join(PATIENCE);
-    }
+    });
   }
 
   @Test
   void timeoutsAreKeptThroughTheWait() throws Exception {
     CountingWait w = new CountingWait();
     CompletableFuture<Long> waited = new CompletableFuture<>();
-    Thread t = platform(() -> {
+    withWait(w, () -> {
       long t0 = System.nanoTime();
       try {
         receive(Duration.ofMillis(50));
@@ -117,43 +126,29 @@ class OwnerWaitTest {
       } catch (MailboxTimeoutException e) {
         waited.complete(System.nanoTime() - t0);
       }
-    });
-    w.owner = t;
-    OwnerWaits.install(t, w);
-    try {
-      t.start();
+    }, t -> {
       assertThat(waited.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
           .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
       assertThat(w.awaits.get()).isGreaterThanOrEqualTo(1);
-    } finally {
-      OwnerWaits.remove(t, w);
-      t.join(PATIENCE);
-    }
+    });
   }
 
   @Test
   void anInterruptLeftSetByTheWaitThrows() throws Exception {
     CountingWait w = new CountingWait();
     CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
-    Thread t = platform(() -> {
+    withWait(w, () -> {
       try {
         receive();
         interrupted.completeExceptionally(new AssertionError("a message came from nowhere"));
       } catch (MailboxInterruptedException e) {
         interrupted.complete(Thread.currentThread().isInterrupted());
       }
-    });
-    w.owner = t;
-    OwnerWaits.install(t, w);
-    try {
-      t.start();
+    }, t -> {
       assertThat(w.waiting.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
       t.interrupt();
       assertThat(interrupted.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    } finally {
-      OwnerWaits.remove(t, w);
-      t.join(PATIENCE);
-    }
+    });
   }
 
   @Test

@@ -420,13 +420,15 @@ public final class PublicationLoop implements Runnable {
 
   private void loop(ZMQ.Socket socket) {
     while (!closing) {
-      if (direct != null && direct.holder() != OwnerReceive.LOOP) {
-        if (!direct.sleepWhileLent()) {
+      if (direct != null) {
+        if (direct.holder() != OwnerReceive.LOOP && !direct.sleepWhileLent()) {
           continue; // still lent (or closing: the loop's end takes it back)
         }
+        // the loop holds the socket: a frame the owner left with it goes before any other,
+        // whether the loop saw the hand-back while it slept or only now
         byte[] left = direct.takeDeferred();
         if (left != null) {
-          take(socket, left); // a frame the owner left to the loop: before any other
+          take(socket, left);
         }
       }
       if (drain(socket)) {
