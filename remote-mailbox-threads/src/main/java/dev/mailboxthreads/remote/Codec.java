@@ -18,7 +18,8 @@ package dev.mailboxthreads.remote;
  *
  * <p><b>Thread safety:</b> implementations must be safe for concurrent use: {@code encode} is
  * called by every sending thread (so that a message that cannot be encoded fails in the
- * sender's {@code send}), {@code decode} by a publication's I/O thread.
+ * sender's {@code send}), {@code decode} by a publication's I/O thread, or by the published
+ * thread itself while it waits in {@code receive} (direct receive, docs/remote.md).
  */
 public interface Codec {
 
@@ -53,7 +54,10 @@ public interface Codec {
    * @param length its length
    * @return the message, not null
    * @throws CodecException if the bytes do not decode ({@link DropReason#UNDECODABLE}) or name
-   *     a class that is not allowed ({@link DropReason#FORBIDDEN_CLASS})
+   *     a class that is not allowed ({@link DropReason#FORBIDDEN_CLASS}); when decoding ran out
+   *     of stack, either let the {@link StackOverflowError} through or make it the exception's
+   *     cause: the publication then decodes the message again on its I/O thread's bigger stack
+   *     instead of dropping it, when the published thread was the one decoding
    */
   Object decode(byte[] frame, int offset, int length);
 }

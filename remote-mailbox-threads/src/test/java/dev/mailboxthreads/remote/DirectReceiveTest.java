@@ -310,6 +310,63 @@ class DirectReceiveTest {
   }
 
   /**
+   * A message whose decoding overflows the owner's small stack goes to the loop, whose stack is
+   * big, instead of being dropped; and large single frames are the owner's to read.
+   */
+  @Test
+  void aGraphTooDeepForTheOwnersStack_isDecodedByTheLoop() throws Exception {
+    int depth = 900; // under JavaCodec's depth limit (1000)
+    List<Object> deep = new ArrayList<>();
+    List<Object> inner = deep;
+    for (int i = 1; i < depth; i++) {
+      List<Object> next = new ArrayList<>();
+      inner.add(next);
+      inner = next;
+    }
+    inner.add("bottom");
+    try (RemoteContext ctx = RemoteContext.create()) {
+      CompletableFuture<Publication> published = new CompletableFuture<>();
+      CountDownLatch firstTaken = new CountDownLatch(1);
+      CompletableFuture<Object> got = new CompletableFuture<>();
+      CompletableFuture<Object> big = new CompletableFuture<>();
+      Thread owner = Thread.ofPlatform().stackSize(192 * 1024).start(() -> {
+        try (Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
+          published.complete(pub);
+          receive(WAIT);
+          firstTaken.countDown();
+          got.complete(receive(WAIT));
+          big.complete(receive(WAIT));
+        } catch (Throwable e) {
+          got.completeExceptionally(e);
+          big.completeExceptionally(e);
+        }
+      });
+      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
+        send(remote, "first");
+        awaitOwnerInSocket(pub.loop(), firstTaken);
+        send(remote, deep);
+        Object back = got.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        int levels = 0;
+        Object o = back;
+        while (o instanceof List<?> l) {
+          levels++;
+          o = l.get(0);
+        }
+        assertThat(levels).isEqualTo(depth);
+        assertThat(o).isEqualTo("bottom");
+        awaitOwnerInSocket(pub.loop(), firstTaken); // so the owner reads the next frame itself
+        String text = "y".repeat(8_000);
+        send(remote, text);
+        assertThat(big.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(text);
+        assertThat(pub.stats().delivered()).isEqualTo(3);
+        assertThat(pub.stats().droppedTotal()).as("the deep one was not dropped").isZero();
+      }
+      owner.join(WAIT);
+    }
+  }
+
+  /**
    * A publication that carries the replies to another thread's calls stops lending its socket:
    * the reply must not wait there while the published thread does something else (here, it
    * waits in {@code join}).

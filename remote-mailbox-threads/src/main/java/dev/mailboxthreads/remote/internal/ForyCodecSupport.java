@@ -565,7 +565,7 @@ public final class ForyCodecSupport {
       return new CodecException(
           DropReason.UNDECODABLE,
           "the " + length + "-byte payload nests too deeply for the decoder's stack",
-          null);
+          root); // the cause tells a publication to retry on a bigger stack (direct receive)
     }
     String refused = refusedClass(e, Refusals.FORBIDDEN_ON_DECODE);
     if (refused == null) {

@@ -565,7 +565,9 @@ public final class MsgpackValues {
       throw new CodecException(DropReason.UNDECODABLE, "a length or count of 2^31 or more is"
           + " announced, more than a Java array holds", e);
     } catch (StackOverflowError e) {
-      throw undecodable("the message is nested too deeply for the decoding thread's stack");
+      // the cause tells a publication to retry on a bigger stack (direct receive)
+      throw new CodecException(DropReason.UNDECODABLE,
+          "the message is nested too deeply for the decoding thread's stack", e);
     } catch (IOException | MessagePackException | IllegalArgumentException
         | IllegalStateException | ArithmeticException | java.time.DateTimeException e) {
       throw new CodecException(DropReason.UNDECODABLE,

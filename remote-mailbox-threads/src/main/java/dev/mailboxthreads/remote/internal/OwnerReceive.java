@@ -18,9 +18,10 @@ import zmq.ZError;
  *
  * <p>Only for a platform thread (a virtual thread waiting inside JeroMQ would hold its carrier)
  * whose mailbox is unbounded (the loop waits for room in a full mailbox; the owner cannot wait
- * for itself), and only frames of up to {@link #MAX_FRAME_BYTES} bytes: a larger frame (a batch,
- * a big message, a graph deep enough to need the loop's big stack), or a frame of several parts,
- * is handed back to the loop with the socket, and the loop handles it first. {@code
+ * for itself). A batch frame over {@link #MAX_BATCH_BYTES} (a stream, which the loop decodes
+ * while the owner consumes), a frame of several parts, or a message whose decoding overflows
+ * the owner's stack (a graph deep enough to need the loop's 4 MB one), is handed back to the
+ * loop with the socket, and the loop handles it first. {@code
  * -Ddev.mailboxthreads.remote.ownerReceive=false} turns it off. A publication that becomes the
  * way back for replies to other threads' calls stops lending ({@link #share}): the reply of
  * another thread must not wait while this one works.
@@ -60,8 +61,11 @@ final class OwnerReceive implements OwnerWait {
   static final boolean ENABLED =
       Boolean.parseBoolean(System.getProperty("dev.mailboxthreads.remote.ownerReceive", "true"));
 
-  /** The largest frame the owner handles itself; larger ones go to the loop (see above). */
-  static final int MAX_FRAME_BYTES = 512;
+  /**
+   * The largest batch frame the owner unpacks itself; larger ones (a stream, which the loop
+   * decodes while the owner consumes) go to the loop (see above).
+   */
+  static final int MAX_BATCH_BYTES = 512;
 
   /** The loop's first look at a socket it lent. */
   static final long SHORT_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -109,10 +113,12 @@ final class OwnerReceive implements OwnerWait {
   /** The socket, from {@link #open}; read by the owner only while it holds the socket. */
   private ZMQ.Socket socket;
   /**
-   * A frame the owner took but left to the loop, or null: written by the owner before it moves
-   * the holder to LOOP, read and cleared by the loop after.
+   * A frame the owner took but left to the loop, or null, and whether it was counted as received
+   * already: written by the owner before it moves the holder to LOOP, read and cleared by the
+   * loop after.
    */
   private byte[] deferred;
+  private boolean deferredCounted;
 
   /** How many times the loop took the socket back from an owner that stopped waiting. */
   private volatile long takenBack;
@@ -261,12 +267,26 @@ final class OwnerReceive implements OwnerWait {
     }
   }
 
-  /** The owner: leaves {@code frame} to the loop, which handles it before anything else. */
-  void defer(byte[] frame) {
+  /**
+   * The owner: leaves {@code frame} to the loop, which handles it before anything else.
+   *
+   * @param counted whether it was counted as received already
+   */
+  void defer(byte[] frame, boolean counted) {
     deferred = frame;
+    deferredCounted = counted;
   }
 
   // ------------------------------------------------------------------ the loop
+
+  /**
+   * The loop, before {@link #takeDeferred}: whether the frame left to it was counted already.
+   *
+   * @return true if so
+   */
+  boolean deferredCounted() {
+    return deferredCounted;
+  }
 
   /**
    * The loop: the frame the owner left to it, if any, cleared.

@@ -103,6 +103,12 @@ public final class PublicationLoop implements Runnable {
 
   /** IDLE, DELIVERING, INTERRUPTING or INTERRUPTED; see above. */
   private volatile int phase;
+  /**
+   * Set by handle() when the codec ran out of stack on the published thread (direct receive);
+   * that thread's only.
+   */
+  private boolean ownerStackOverflow;
+
   /** The loop's wait for frames, which close() cancels, and the owner's request nudges. */
   private final SocketWait wait = new SocketWait();
   /** Lends the socket to the published thread while it waits (OwnerReceive), or null. */
@@ -308,9 +314,10 @@ public final class PublicationLoop implements Runnable {
           OwnerWaits.remove(target, direct);
         }
         direct.closeForGood(); // before anything else touches the socket
+        boolean counted = direct.deferredCounted();
         byte[] left = direct.takeDeferred();
         if (left != null && socket != null) {
-          take(socket, left); // taken from the socket, so delivered or counted like the others
+          takeLeft(socket, left, counted); // delivered or counted like the others
         }
       }
       if (watch != null) {
@@ -426,9 +433,10 @@ public final class PublicationLoop implements Runnable {
         }
         // the loop holds the socket: a frame the owner left with it goes before any other,
         // whether the loop saw the hand-back while it slept or only now
+        boolean counted = direct.deferredCounted();
         byte[] left = direct.takeDeferred();
         if (left != null) {
-          take(socket, left);
+          takeLeft(socket, left, counted);
         }
       }
       if (drain(socket)) {
@@ -472,8 +480,9 @@ public final class PublicationLoop implements Runnable {
 
   /**
    * The published thread, holding the socket while it waits (OwnerReceive): takes up to
-   * OWNER_BATCH frames and delivers them to its own mailbox. A frame over MAX_FRAME_BYTES, or
-   * the first of several parts, is left to the loop with the socket.
+   * OWNER_BATCH frames and delivers them to its own mailbox. A batch over MAX_BATCH_BYTES, the
+   * first of several parts, or a frame whose decoding overflowed this thread's stack, is left
+   * to the loop with the socket.
    *
    * @return the frames taken, or -1 if one was left to the loop (which must hold the socket
    *     next)
@@ -486,14 +495,41 @@ public final class PublicationLoop implements Runnable {
       if (frame == null) {
         break;
       }
-      if (frame.length > OwnerReceive.MAX_FRAME_BYTES || socket.hasReceiveMore()) {
-        owner.defer(frame);
+      if (socket.hasReceiveMore()) {
+        owner.defer(frame, false);
         return -1;
       }
-      take(socket, frame);
+      if (Frames.isBatch(frame)) {
+        if (frame.length > OwnerReceive.MAX_BATCH_BYTES) {
+          owner.defer(frame, false); // a stream: the loop decodes it while the owner consumes
+          return -1;
+        }
+        unbatch(frame);
+      } else {
+        counters.received();
+        ownerStackOverflow = false;
+        handle(frame, 0, frame.length);
+        if (ownerStackOverflow) {
+          owner.defer(frame, true); // the loop's bigger stack decodes it (counted already)
+          return -1;
+        }
+      }
       taken++;
     }
     return taken;
+  }
+
+  /**
+   * The loop: handles a frame the published thread left with the socket (direct receive).
+   *
+   * @param counted whether it was counted as received already
+   */
+  private void takeLeft(ZMQ.Socket socket, byte[] frame, boolean counted) {
+    if (counted) {
+      handle(frame, 0, frame.length);
+    } else {
+      take(socket, frame);
+    }
   }
 
   /** Handles one frame received from the socket: a message, a batch, or the first of parts. */
@@ -587,9 +623,20 @@ public final class PublicationLoop implements Runnable {
     try {
       message = codec.decode(buf, offset, start + length - offset);
     } catch (CodecException e) {
+      if (Thread.currentThread() == target && ranOutOfStack(e)) {
+        ownerStackOverflow = true; // direct receive: left to the loop, see drainAsOwner
+        return;
+      }
       drop(e.reason(), e.getMessage());
       return;
-    } catch (RuntimeException | StackOverflowError | LinkageError | OutOfMemoryError e) {
+    } catch (StackOverflowError e) {
+      if (Thread.currentThread() == target) {
+        ownerStackOverflow = true; // direct receive: left to the loop, see drainAsOwner
+        return;
+      }
+      drop(DropReason.UNDECODABLE, "the codec failed: " + e);
+      return;
+    } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
       drop(DropReason.UNDECODABLE, "the codec failed: " + e);
       return;
     }
@@ -629,6 +676,16 @@ public final class PublicationLoop implements Runnable {
     } else {
       drop(DropReason.RECEIVER_ENDED, "a message for " + target + ", which has ended");
     }
+  }
+
+  /** Whether a codec's failure came from running out of stack (its cause chain says so). */
+  private static boolean ranOutOfStack(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StackOverflowError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static final int HANDED_OVER = 0;
