@@ -235,7 +235,7 @@ public final class Suite {
   static final String USAGE = """
       usage: Suite --suite smoke|full [--parts 1,2,3,4,5] [--out DIR]
         --suite smoke   every contestant, tiny counts, under a minute; writes target/bench-smoke
-        --suite full    the figures (about 40 minutes); writes docs/benchmarks-suite.md and
+        --suite full    the figures (about 15 minutes on 2 cores); writes docs/benchmarks-suite.md and
                         docs/benchmarks-suite-*.svg: run it from the repository's root
         --parts         only these parts: 1 local hand-off, 2 ring, 3 remote stream,
                         4 remote round trip, 5 many senders (default all)
