@@ -40,8 +40,10 @@ import zmq.ZError;
  * publication's endpoints, decodes each frame and puts the message in the published thread's
  * mailbox.
  *
- * <p><b>Thread safety:</b> {@link #start} and {@link #close} may be called from any thread;
- * everything else runs on the loop's own thread, the only one that touches the socket.
+ * <p><b>Thread safety:</b> {@link #start}, {@link #close} and the diagnostics may be called from
+ * any thread; {@code drainAsOwner} by the published thread while it holds the socket (direct
+ * receive, {@link OwnerReceive}); everything else runs on the loop's own thread. One thread at a
+ * time touches the socket: the loop, or the published thread it lent the socket to.
  */
 public final class PublicationLoop implements Runnable {
   /*
