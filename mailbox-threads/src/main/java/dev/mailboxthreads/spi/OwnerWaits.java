@@ -13,8 +13,8 @@ public final class OwnerWaits {
   private OwnerWaits() {}
 
   /**
-   * Makes {@code owner} wait with {@code wait} from its next wait on: effective at once for a
-   * thread not waiting now, and from its next wake-up for one that is.
+   * Makes {@code owner} wait with {@code wait} from its next call that waits on ({@code
+   * receive}, {@code mailboxNext}, a selective receive); a call waiting now goes on parking.
    *
    * @param owner the thread
    * @param wait how it waits
@@ -27,8 +27,9 @@ public final class OwnerWaits {
   }
 
   /**
-   * Removes {@code wait} if it is {@code owner}'s; the owner parks again from its next wait on
-   * (a wait in progress ends when the installer makes it).
+   * Removes {@code wait} if it is {@code owner}'s; the owner parks again from its next call that
+   * waits on. A call waiting now goes on calling {@code wait} until it returns, so a removed wait
+   * must still end on {@link OwnerWait#wake} and on time.
    *
    * @param owner the thread
    * @param wait its wait, as installed
