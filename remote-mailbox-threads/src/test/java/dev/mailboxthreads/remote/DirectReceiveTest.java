@@ -10,13 +10,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mailboxthreads.MailboxInterruptedException;
 import dev.mailboxthreads.MailboxTimeoutException;
 import dev.mailboxthreads.Overflow;
-import dev.mailboxthreads.remote.internal.PublicationLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -155,42 +153,75 @@ class DirectReceiveTest {
     }
   }
 
+  /** What a {@link LentOwner} does after its first message. */
+  @FunctionalInterface
+  interface OwnerBody {
+    void run() throws Exception;
+  }
+
   /**
-   * Waits until the owner has taken its first message ({@code firstTaken}) and then waits
-   * inside the socket again.
+   * A platform thread that publishes itself, takes a first remote message ({@code first}), which
+   * gets it the socket lent, then runs its body; {@link #start} returns once the thread waits
+   * in the socket again. Closing it closes the connection and waits for the thread.
+   *
+   * @param thread the owner thread
+   * @param pub its publication (closed by the thread when its body returns)
+   * @param remote a connection to it
+   * @param first the first message it took
    */
-  private static void awaitOwnerInSocket(PublicationLoop loop, CountDownLatch firstTaken)
-      throws InterruptedException {
-    assertThat(firstTaken.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    eventually().until(loop::ownerWaitsInSocket);
+  record LentOwner(Thread thread, Publication pub, RemoteThread remote, Object first)
+      implements AutoCloseable {
+    /**
+     * Starts the owner; a failure in it also fails {@code outcomes}, the futures its body
+     * completes.
+     */
+    static LentOwner start(RemoteContext ctx, Thread.Builder.OfPlatform builder, OwnerBody body,
+        CompletableFuture<?>... outcomes) throws Exception {
+      CompletableFuture<Publication> published = new CompletableFuture<>();
+      CompletableFuture<Object> first = new CompletableFuture<>();
+      Thread t = builder.start(() -> {
+        try (Publication p = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
+          published.complete(p);
+          first.complete(receive(WAIT)); // from the remote sender: the socket gets lent
+          body.run();
+        } catch (Throwable e) {
+          published.completeExceptionally(e);
+          first.completeExceptionally(e);
+          for (CompletableFuture<?> f : outcomes) {
+            f.completeExceptionally(e);
+          }
+        }
+      });
+      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      RemoteThread remote = ctx.connect(pub.endpoints().get(0));
+      send(remote, "first");
+      Object got = first.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      eventually().until(pub.loop()::ownerWaitsInSocket);
+      return new LentOwner(t, pub, remote, got);
+    }
+
+    @Override
+    public void close() {
+      remote.close();
+      try {
+        assertThat(thread.join(WAIT)).as("%s ended", thread).isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for " + thread, e);
+      }
+    }
   }
 
   @Test
   void aLocalSend_wakesAnOwnerWaitingInTheSocket() throws Exception {
     try (RemoteContext ctx = RemoteContext.create()) {
-      CompletableFuture<Publication> published = new CompletableFuture<>();
-      CountDownLatch firstTaken = new CountDownLatch(1);
-      CompletableFuture<List<Object>> got = new CompletableFuture<>();
-      Thread owner = Thread.ofPlatform().start(() -> {
-        try (Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
-          published.complete(pub);
-          List<Object> l = new ArrayList<>();
-          l.add(receive(WAIT)); // from the remote sender: the socket gets lent
-          firstTaken.countDown();
-          l.add(receive(WAIT)); // local, while waiting in the socket
-          got.complete(l);
-        } catch (Throwable e) {
-          got.completeExceptionally(e);
-        }
-      });
-      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
-        send(remote, "remote");
-        awaitOwnerInSocket(pub.loop(), firstTaken);
-        send(owner, "local");
-        assertThat(got.get(WAIT.toSeconds(), TimeUnit.SECONDS)).containsExactly("remote", "local");
+      CompletableFuture<Object> got = new CompletableFuture<>();
+      try (LentOwner o = LentOwner.start(ctx, Thread.ofPlatform(),
+          () -> got.complete(receive(WAIT)), got)) { // local, while waiting in the socket
+        send(o.thread(), "local");
+        assertThat(o.first()).isEqualTo("first");
+        assertThat(got.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("local");
       }
-      owner.join(WAIT);
     }
   }
 
@@ -218,39 +249,24 @@ class DirectReceiveTest {
   @Test
   void anInterruptInTheSocket_throws_andThePublicationGoesOn() throws Exception {
     try (RemoteContext ctx = RemoteContext.create()) {
-      CompletableFuture<Publication> published = new CompletableFuture<>();
-      CountDownLatch firstTaken = new CountDownLatch(1);
       CompletableFuture<Boolean> interruptSeen = new CompletableFuture<>();
       CompletableFuture<Object> afterwards = new CompletableFuture<>();
-      Thread owner = Thread.ofPlatform().start(() -> {
-        try (Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
-          published.complete(pub);
-          receive(WAIT); // the first remote message: the socket gets lent
-          firstTaken.countDown();
-          try {
-            receive(WAIT);
-            interruptSeen.completeExceptionally(new AssertionError("no interrupt"));
-          } catch (MailboxInterruptedException e) {
-            interruptSeen.complete(Thread.interrupted()); // still set; cleared here
-          }
-          afterwards.complete(receive(WAIT));
-        } catch (Throwable e) {
-          interruptSeen.completeExceptionally(e);
-          afterwards.completeExceptionally(e);
+      try (LentOwner o = LentOwner.start(ctx, Thread.ofPlatform(), () -> {
+        try {
+          receive(WAIT);
+          interruptSeen.completeExceptionally(new AssertionError("no interrupt"));
+        } catch (MailboxInterruptedException e) {
+          interruptSeen.complete(Thread.interrupted()); // still set; cleared here
         }
-      });
-      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
-        send(remote, "first");
-        awaitOwnerInSocket(pub.loop(), firstTaken);
-        owner.interrupt();
+        afterwards.complete(receive(WAIT));
+      }, interruptSeen, afterwards)) {
+        o.thread().interrupt();
         assertThat(interruptSeen.get(WAIT.toSeconds(), TimeUnit.SECONDS))
             .as("interrupt status left set").isTrue();
-        send(remote, "after the interrupt");
+        send(o.remote(), "after the interrupt");
         assertThat(afterwards.get(WAIT.toSeconds(), TimeUnit.SECONDS))
             .isEqualTo("after the interrupt");
       }
-      owner.join(WAIT);
     }
   }
 
@@ -258,32 +274,16 @@ class DirectReceiveTest {
   void close_whileTheOwnerWaitsInTheSocket_endsTheLoop_andTheOwnerGoesOnLocally()
       throws Exception {
     try (RemoteContext ctx = RemoteContext.create()) {
-      CompletableFuture<Publication> published = new CompletableFuture<>();
-      CountDownLatch firstTaken = new CountDownLatch(1);
       CompletableFuture<Object> got = new CompletableFuture<>();
-      Thread owner = Thread.ofPlatform().start(() -> {
-        try {
-          Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*");
-          published.complete(pub);
-          receive(WAIT);
-          firstTaken.countDown();
-          got.complete(receive(WAIT)); // waits in the socket when close() comes
-        } catch (Throwable e) {
-          got.completeExceptionally(e);
-        }
-      });
-      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
-        send(remote, "first");
-        awaitOwnerInSocket(pub.loop(), firstTaken);
-        Thread io = pub.loop().ioThread();
-        pub.close();
+      try (LentOwner o = LentOwner.start(ctx, Thread.ofPlatform(),
+          () -> got.complete(receive(WAIT)), got)) { // waits in the socket when close() comes
+        Thread io = o.pub().loop().ioThread();
+        o.pub().close();
         assertThat(io.isAlive()).as("close returns once the loop has ended").isFalse();
-        assertThat(pub.loop().ownerWaitsInSocket()).isFalse();
-        send(owner, "local after close");
+        assertThat(o.pub().loop().ownerWaitsInSocket()).isFalse();
+        send(o.thread(), "local after close");
         assertThat(got.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("local after close");
       }
-      owner.join(WAIT);
     }
   }
 
@@ -325,44 +325,29 @@ class DirectReceiveTest {
     }
     inner.add("bottom");
     try (RemoteContext ctx = RemoteContext.create()) {
-      CompletableFuture<Publication> published = new CompletableFuture<>();
-      CountDownLatch firstTaken = new CountDownLatch(1);
       CompletableFuture<Object> got = new CompletableFuture<>();
       CompletableFuture<Object> big = new CompletableFuture<>();
-      Thread owner = Thread.ofPlatform().stackSize(192 * 1024).start(() -> {
-        try (Publication pub = ctx.publish(Thread.currentThread(), "tcp://127.0.0.1:*")) {
-          published.complete(pub);
-          receive(WAIT);
-          firstTaken.countDown();
-          got.complete(receive(WAIT));
-          big.complete(receive(WAIT));
-        } catch (Throwable e) {
-          got.completeExceptionally(e);
-          big.completeExceptionally(e);
-        }
-      });
-      Publication pub = published.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      try (RemoteThread remote = ctx.connect(pub.endpoints().get(0))) {
-        send(remote, "first");
-        awaitOwnerInSocket(pub.loop(), firstTaken);
-        send(remote, deep);
+      try (LentOwner o = LentOwner.start(ctx, Thread.ofPlatform().stackSize(192 * 1024), () -> {
+        got.complete(receive(WAIT));
+        big.complete(receive(WAIT));
+      }, got, big)) {
+        send(o.remote(), deep);
         Object back = got.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         int levels = 0;
-        Object o = back;
-        while (o instanceof List<?> l) {
+        Object obj = back;
+        while (obj instanceof List<?> l) {
           levels++;
-          o = l.get(0);
+          obj = l.get(0);
         }
         assertThat(levels).isEqualTo(depth);
-        assertThat(o).isEqualTo("bottom");
-        awaitOwnerInSocket(pub.loop(), firstTaken); // so the owner reads the next frame itself
+        assertThat(obj).isEqualTo("bottom");
+        eventually().until(o.pub().loop()::ownerWaitsInSocket); // it reads the next one itself
         String text = "y".repeat(8_000);
-        send(remote, text);
+        send(o.remote(), text);
         assertThat(big.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(text);
-        assertThat(pub.stats().delivered()).isEqualTo(3);
-        assertThat(pub.stats().droppedTotal()).as("the deep one was not dropped").isZero();
+        assertThat(o.pub().stats().delivered()).isEqualTo(3);
+        assertThat(o.pub().stats().droppedTotal()).as("the deep one was not dropped").isZero();
       }
-      owner.join(WAIT);
     }
   }
 

@@ -625,18 +625,14 @@ public final class PublicationLoop implements Runnable {
     try {
       message = codec.decode(buf, offset, start + length - offset);
     } catch (CodecException e) {
-      if (Thread.currentThread() == target && ranOutOfStack(e)) {
-        ownerStackOverflow = true; // direct receive: left to the loop, see drainAsOwner
-        return;
+      if (!leftToLoop(e)) {
+        drop(e.reason(), e.getMessage());
       }
-      drop(e.reason(), e.getMessage());
       return;
     } catch (StackOverflowError e) {
-      if (Thread.currentThread() == target) {
-        ownerStackOverflow = true; // direct receive: left to the loop, see drainAsOwner
-        return;
+      if (!leftToLoop(e)) {
+        drop(DropReason.UNDECODABLE, "the codec failed: " + e);
       }
-      drop(DropReason.UNDECODABLE, "the codec failed: " + e);
       return;
     } catch (RuntimeException | LinkageError | OutOfMemoryError e) {
       drop(DropReason.UNDECODABLE, "the codec failed: " + e);
@@ -680,10 +676,18 @@ public final class PublicationLoop implements Runnable {
     }
   }
 
-  /** Whether a codec's failure came from running out of stack (its cause chain says so). */
-  private static boolean ranOutOfStack(Throwable e) {
+  /**
+   * Direct receive: whether decoding failed on the published thread for want of stack (the
+   * failure, or a cause of it, is a StackOverflowError); then the frame is left to the loop,
+   * whose stack is bigger (see drainAsOwner), and nothing is dropped.
+   */
+  private boolean leftToLoop(Throwable e) {
+    if (Thread.currentThread() != target) {
+      return false;
+    }
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof StackOverflowError) {
+        ownerStackOverflow = true;
         return true;
       }
     }
