@@ -110,7 +110,12 @@ record Options(
      * Pekko 1.7.0 remote actors over Artery TCP, {@code byte[]} payloads (Pekko's
      * ByteArraySerializer); see {@link PekkoRemote}.
      */
-    PEKKO("Pekko Artery");
+    PEKKO("Pekko Artery"),
+    /**
+     * libzmq, the C library, REQ/REP between two C processes ({@link Libzmq}): round trip only,
+     * the baseline of the p99.9 target.
+     */
+    LIBZMQ("libzmq (C)");
 
     final String label;
 
@@ -144,9 +149,11 @@ record Options(
                                   ours with --senders virtual threads sending at once to one
                                   remote thread, against one sender, --messages in total
         --senders N,N             virtual sender threads of the many test (default 1000,100000)
-        --contestants ours,raw,msgpack,pekko  run only these contestants (default ours,raw);
-                                  msgpack: ours with MsgpackCodec; pekko: Pekko remote actors
-                                  (Artery TCP, byte[] payloads); cold start: ours and raw only
+        --contestants ours,raw,msgpack,pekko,libzmq  run only these contestants (default
+                                  ours,raw); msgpack: ours with MsgpackCodec; pekko: Pekko
+                                  remote actors (Artery TCP, byte[] payloads); libzmq: REQ/REP
+                                  in C, round trip only (needs gcc and libzmq3-dev, skipped
+                                  with a message without them); cold start: ours and raw only
         --timeout-seconds N       fail a stream round or cold JVM that takes longer (default 60)
         --csv FILE                also write every measurement as CSV
         --out FILE                write the CSV to FILE and a chart (SVG) next to it: FILE
@@ -232,8 +239,9 @@ record Options(
                   case "raw" -> Contestant.RAW;
                   case "msgpack", "ours-msgpack" -> Contestant.OURS_MSGPACK;
                   case "pekko" -> Contestant.PEKKO;
+                  case "libzmq" -> Contestant.LIBZMQ;
                   default -> throw new UsageException("--contestants takes ours, raw, msgpack,"
-                      + " pekko: " + c);
+                      + " pekko, libzmq: " + c);
                 });
               }
             }

@@ -142,9 +142,31 @@ public final class RemoteBench {
     return failure == null ? 0 : 1;
   }
 
-  /** Contestants in round {@code round}'s order: reversed every other round. */
-  private List<Contestant> order(int round) {
+  /**
+   * The contestants that take part in {@code test}: libzmq only in the round trip, and there
+   * only when its program could be built (otherwise it is skipped with a message, once).
+   */
+  private List<Contestant> contestants(String test) {
     List<Contestant> list = new ArrayList<>(options.contestants());
+    if (list.contains(Contestant.LIBZMQ)) {
+      String why = test.equals(RTT) ? Libzmq.available() : "round trip only";
+      if (why != null) {
+        list.remove(Contestant.LIBZMQ);
+        if (test.equals(RTT) && libzmqSkipNoted.compareAndSet(false, true)) {
+          progress("rtt: the libzmq contestant is skipped: %s", why);
+        }
+      }
+    }
+    return list;
+  }
+
+  /** Whether the libzmq contestant's skip has been reported. */
+  private final java.util.concurrent.atomic.AtomicBoolean libzmqSkipNoted =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** {@code test}'s contestants in round {@code round}'s order: reversed every other round. */
+  private List<Contestant> order(String test, int round) {
+    List<Contestant> list = contestants(test);
     list.sort(Comparator.naturalOrder());
     if (round % 2 == 1) {
       java.util.Collections.reverse(list);
@@ -154,14 +176,14 @@ public final class RemoteBench {
 
   private void stream(ReceiverJvm receiver, Endpoints endpoints) {
     if (options.streamWarmupMessages() > 0) {
-      for (Contestant c : order(0)) {
+      for (Contestant c : order(STREAM, 0)) {
         Stream.Result r = Stream.run(c, receiver, endpoints, options,
             options.streamWarmupMessages());
         progress("stream warm-up   %-10s %,12.0f msg/s", c.label, r.messagesPerSecond());
       }
     }
     for (int round = 0; round < options.rounds(); round++) {
-      for (Contestant c : order(round)) {
+      for (Contestant c : order(STREAM, round)) {
         Stream.Result r = Stream.run(c, receiver, endpoints, options, options.streamMessages());
         results.add(STREAM, c, "msg_per_s", r.messagesPerSecond());
         results.add(STREAM, c, "send_msg_per_s", r.sendsPerSecond());
@@ -218,12 +240,12 @@ public final class RemoteBench {
   }
 
   private void roundTrip(ReceiverJvm receiver, Endpoints endpoints) {
-    for (Contestant c : order(0)) {
+    for (Contestant c : order(RTT, 0)) {
       RoundTrip.Result r = RoundTrip.run(c, receiver, endpoints, options);
       progress("rtt warm-up      %-10s p50 %.1f us", c.label, r.percentileMicros(0.5));
     }
     for (int round = 0; round < options.rounds(); round++) {
-      for (Contestant c : order(round)) {
+      for (Contestant c : order(RTT, round)) {
         RoundTrip.Result r = RoundTrip.run(c, receiver, endpoints, options);
         results.add(RTT, c, "p50_us", r.percentileMicros(0.50));
         results.add(RTT, c, "p99_us", r.percentileMicros(0.99));
@@ -268,7 +290,7 @@ public final class RemoteBench {
           + " thread, one receiver thread%n", options.streamMessages(), options.payloadBytes()));
       Results.Table t = new Results.Table().row("contestant", "msg/s", "MB/s (payload)",
           "sender msg/s", "CPU us/msg (both JVMs)");
-      for (Contestant c : options.contestants()) {
+      for (Contestant c : contestants(STREAM)) {
         t.row(c.label, spread(STREAM, c, "msg_per_s", "%,.0f"),
             String.format(Locale.ROOT, "%.1f",
                 results.median(STREAM, c, "msg_per_s") * options.payloadBytes() / 1e6),
@@ -290,10 +312,10 @@ public final class RemoteBench {
           options.roundTripWarmup(), options.payloadBytes()));
       Results.Table t = new Results.Table().row("contestant", "p50 us", "p99 us", "p99.9 us",
           "max us");
-      for (Contestant c : options.contestants()) {
+      for (Contestant c : contestants(RTT)) {
         t.row(c.label + switch (c) {
           case OURS, OURS_MSGPACK -> " (2 mailboxes)";
-          case RAW -> " REQ/REP";
+          case RAW, LIBZMQ -> " REQ/REP";
           case PEKKO -> " ask";
         },
             spread(RTT, c, "p50_us", "%.1f"), spread(RTT, c, "p99_us", "%.1f"),

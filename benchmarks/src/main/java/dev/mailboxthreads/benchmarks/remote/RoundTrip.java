@@ -25,6 +25,7 @@ import org.zeromq.ZMQ;
  *       ZeroMQ I/O threads per round trip.
  *   <li>raw: a REQ socket in the client, {@code send(bytes, 0)} then {@code recv(0)}, and a REP
  *       socket in the server that echoes.
+ *   <li>libzmq: the same REQ/REP in C, between two processes of their own ({@link Libzmq}).
  * </ul>
  *
  * Every reply is checked. Requests and replies carry the payload.
@@ -55,6 +56,7 @@ final class RoundTrip {
       case OURS, OURS_MSGPACK -> ours(receiver, endpoints, options, contestant.codec(options));
       case RAW -> raw(receiver, endpoints, options);
       case PEKKO -> PekkoRemote.roundTrip(receiver, options);
+      case LIBZMQ -> Libzmq.roundTrip(endpoints, options);
     };
   }
 

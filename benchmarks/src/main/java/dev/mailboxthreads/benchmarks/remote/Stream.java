@@ -95,6 +95,7 @@ final class Stream {
           1);
       case RAW -> raw(receiver, endpoints, options, n);
       case PEKKO -> PekkoRemote.stream(receiver, options, n);
+      case LIBZMQ -> throw new IllegalArgumentException("libzmq runs the round trip only");
     };
   }
 

@@ -135,6 +135,9 @@ public final class Suite {
       "JCTOOLS_MPSC_PARK", "JCTools MPSC + park");
   private static final List<String> REMOTE_PEERS = List.of("ours", "ours msgpack", "raw JeroMQ",
       "Pekko Artery");
+  /** The round trip's peers: the remote ones and libzmq in C, the p99.9 target's baseline. */
+  private static final List<String> RTT_PEERS = List.of("ours", "ours msgpack", "raw JeroMQ",
+      "Pekko Artery", "libzmq (C)");
 
   private final Settings settings;
   private final Set<Part> parts;
@@ -430,15 +433,15 @@ public final class Suite {
         "µs per message", false, REMOTE_PEERS);
     Table receiverCpu = new Table("remote-stream-receiver-cpu", "Remote stream, receiver CPU",
         "µs per message", false, REMOTE_PEERS);
-    Table p50 = new Table("remote-rtt-p50", "Remote round trip, median", "µs", false,
-        REMOTE_PEERS);
-    Table p99 = new Table("remote-rtt-p99", "Remote round trip, p99", "µs", false, REMOTE_PEERS);
+    Table p50 = new Table("remote-rtt-p50", "Remote round trip, median", "µs", false, RTT_PEERS);
+    Table p99 = new Table("remote-rtt-p99", "Remote round trip, p99", "µs", false, RTT_PEERS);
     Table p999 = new Table("remote-rtt-p999", "Remote round trip, p99.9", "µs", false,
-        REMOTE_PEERS);
+        RTT_PEERS);
     for (int payload : settings.payloads()) {
       List<String> args = new ArrayList<>(settings.remoteArgs());
       args.addAll(List.of("--payload", Integer.toString(payload), "--only",
-          stream ? "stream" : "rtt", "--contestants", "ours,msgpack,raw,pekko"));
+          stream ? "stream" : "rtt", "--contestants",
+          stream ? "ours,msgpack,raw,pekko" : "ours,msgpack,raw,pekko,libzmq"));
       Map<String, Map<String, Map<String, List<Double>>>> r =
           RemoteBench.measure(args.toArray(String[]::new));
       String row = payload >= 1024 ? payload / 1024 + " KiB" : payload + " B";
@@ -578,7 +581,9 @@ public final class Suite {
           + String.join(" ", s.remoteArgs()) + "`.";
       case RTT -> "`RemoteBench --only rtt`: one request at a time, the reply checked. ours"
           + " through two mailboxes (default codec or `MsgpackCodec`), raw JeroMQ REQ/REP, Pekko"
-          + " `Patterns.ask` (a temporary actor per request) to an echo actor.";
+          + " `Patterns.ask` (a temporary actor per request) to an echo actor, and libzmq's own"
+          + " REQ/REP between two C processes (`zmq_rtt.c`, built with gcc against Debian's"
+          + " libzmq3-dev; the column is empty when they are missing).";
       case MANY -> String.format(Locale.ROOT, "`RemoteBench --only many`: %,d messages of 16 B"
           + " in all to one remote thread, from one sender thread, then from %s virtual threads"
           + " started before the clock and released at once, sharing one `RemoteThread`.",
