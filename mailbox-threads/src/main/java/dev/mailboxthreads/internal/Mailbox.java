@@ -204,10 +204,36 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /**
    * The same for an owner on a virtual thread: fewer, about a microsecond, because the thread it
-   * waits for may be queued on the same carrier, where a spin only delays it. Property {@code
+   * waits for may be queued on the same carrier, where a spin only delays it; none by default
+   * when virtual threads have one carrier ({@code -Djdk.virtualThreadScheduler.parallelism=1}),
+   * where the thread it waits for cannot run until it parks. Property {@code
    * dev.mailboxthreads.virtualSpins}.
    */
-  static final int VIRTUAL_SPINS = spins("dev.mailboxthreads.virtualSpins", 32);
+  static final int VIRTUAL_SPINS = spins("dev.mailboxthreads.virtualSpins",
+      defaultVirtualSpins(System.getProperty("jdk.virtualThreadScheduler.parallelism"),
+          Runtime.getRuntime().availableProcessors()));
+
+  /**
+   * {@link #VIRTUAL_SPINS} unless a property says otherwise: 32, or 0 when the JDK's scheduler
+   * runs virtual threads on one carrier (its parallelism property, which defaults to the number
+   * of processors, is 1). On one carrier a ping-pong of two virtual threads that spin makes
+   * 0.37 M round trips/s, and 1.8 M without the spin (docs/benchmarks.md, "Session 8").
+   *
+   * @param parallelism the value of {@code jdk.virtualThreadScheduler.parallelism}, or null
+   * @param processors available processors
+   * @return spins per wait
+   */
+  static int defaultVirtualSpins(String parallelism, int processors) {
+    int carriers = processors;
+    if (parallelism != null) {
+      try {
+        carriers = Integer.parseInt(parallelism.trim());
+      } catch (NumberFormatException e) {
+        // not a number: the JDK cannot use it either; keep the processors
+      }
+    }
+    return carriers < 2 ? 0 : 32;
+  }
 
   /**
    * A park of a platform thread that ends within this many nanoseconds turns spinning on: a
@@ -968,7 +994,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private boolean await(Chunk c, int i, long timeoutNanos, long deadline) {
     Thread me = Thread.currentThread();
-    if (spin && arrivedWhileSpinning(c, i, me.isVirtual() ? VIRTUAL_SPINS : PLATFORM_SPINS)) {
+    int maxSpins = me.isVirtual() ? VIRTUAL_SPINS : PLATFORM_SPINS;
+    if (spin && arrivedWhileSpinning(c, i, maxSpins)) {
       return true;
     }
     if (c == null) {
@@ -986,7 +1013,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       waiter = ownerWait != null ? ownerWait : me;
       int s = c == null ? arrivingAtHead() : arrivingAfter(c, i); // re-check after publishing
       if (s == NONE) {
-        if (parkedAt == 0) {
+        if (parkedAt == 0 && maxSpins > 0) { // no spin, no clock: spin stays off
           parkedAt = System.nanoTime();
         }
         if (timeoutNanos == Deadlines.FOREVER) {

@@ -419,6 +419,16 @@ class MailboxTest {
    * in lock-step with its sender (docs/benchmarks.md, sessions 4 and 6).
    */
   @Test
+  void virtualSpins_noneByDefaultOnOneCarrier() {
+    assertThat(Mailbox.defaultVirtualSpins(null, 2)).isEqualTo(32);
+    assertThat(Mailbox.defaultVirtualSpins(null, 1)).isZero();
+    assertThat(Mailbox.defaultVirtualSpins("1", 2)).isZero();
+    assertThat(Mailbox.defaultVirtualSpins(" 1 ", 8)).isZero();
+    assertThat(Mailbox.defaultVirtualSpins("4", 2)).isEqualTo(32);
+    assertThat(Mailbox.defaultVirtualSpins("many", 2)).isEqualTo(32);
+  }
+
+  @Test
   void spinning_aBacklogTurnsItOff() throws Exception {
     for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
       CompletableFuture<List<Object>> seen = new CompletableFuture<>();
