@@ -37,18 +37,46 @@ import org.apache.pekko.actor.ActorSystem;
  * (actors start asynchronously, after {@code actorOf} returns); Erlang's until every {@code
  * spawn} has returned (Erlang processes, too, first run after {@code spawn} returns).
  *
+ * <p>{@link Peer#OURS_TUNED} is ours again, in a JVM of its own started with {@link
+ * #TUNED_FLAGS}: what the ring does when the two JVM defaults that bound it are changed.
+ *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mailboxthreads.benchmarks.RingVsErlang [--sizes
- * 100000,1000000] [--hops 1000000] [--rounds 5] [--peers ours,pekko,erlang]}. Without {@code
+ * 100000,1000000] [--hops 1000000] [--rounds 5] [--peers ours,ours_tuned,pekko,erlang]}. Without {@code
  * erl} and {@code erlc} on the PATH the Erlang side is skipped with a message (install {@code
  * erlang-base}).
  */
 public final class RingVsErlang {
   private RingVsErlang() {}
 
+  /**
+   * The JVM options of {@link Peer#OURS_TUNED}, what bounds the ring with the JVM's defaults
+   * (docs/benchmarks.md, "Session 8"):
+   *
+   * <ul>
+   *   <li>{@code -Djdk.virtualThreadScheduler.parallelism=1}: with two carriers, the idle one
+   *       steals the thread each hop wakes, so four hops in five change carrier, with the
+   *       token, the mailbox and the thread's stack crossing cores each time;
+   *   <li>{@code -XX:+UseParallelGC -Xmn4g}: every park of a thread that waited a whole lap
+   *       allocates a new stack chunk, which lives until the thread's next turn; a young
+   *       generation smaller than a lap's allocation (about 450 MB at 10^6 threads) copies
+   *       nearly all of it at each collection;
+   *   <li>{@code -XX:+AlwaysPreTouch}: the heap's pages are touched at start-up, not by the
+   *       first rounds (a quarter slower without it at 10^6).
+   * </ul>
+   */
+  public static final List<String> TUNED_FLAGS = List.of("-Xms6g", "-Xmx6g",
+      "-XX:+AlwaysPreTouch", "-Djdk.virtualThreadScheduler.parallelism=1", "-XX:+UseParallelGC",
+      "-Xmn4g");
+
   /** The ring's contestants. */
   public enum Peer {
     /** Mailbox threads (virtual). */
     OURS("ours"),
+    /**
+     * The same ring of mailbox threads in a JVM of its own started with {@link #TUNED_FLAGS}:
+     * one carrier thread for virtual threads and a young generation that holds a lap.
+     */
+    OURS_TUNED("ours, tuned JVM"),
     /** Pekko classic actors. */
     PEKKO("Pekko actors"),
     /** Erlang processes, in erl. */
@@ -140,12 +168,17 @@ public final class RingVsErlang {
       if (run.contains(Peer.OURS)) {
         warmUp();
       }
+      if (run.contains(Peer.OURS_TUNED)) {
+        System.err.println("ring: " + Peer.OURS_TUNED.label + " runs in a JVM of its own with "
+            + String.join(" ", TUNED_FLAGS));
+      }
       for (int n : sizes) {
         Map<Peer, Side> row = new EnumMap<>(Peer.class);
         for (Peer p : run) {
           System.err.printf("ring: %s, N = %,d%n", p.label, n);
           row.put(p, switch (p) {
             case OURS -> ours(n, hops, rounds);
+            case OURS_TUNED -> oursInTunedJvm(n, hops, rounds);
             case PEKKO -> pekko(n, hops, rounds);
             case ERLANG -> erlang(dir, n, hops, rounds);
           });
@@ -170,6 +203,18 @@ public final class RingVsErlang {
    * @throws Exception if a side fails
    */
   public static void main(String[] args) throws Exception {
+    if (args.length == 4 && args[0].equals(CHILD)) {
+      warmUp();
+      Side side = ours(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]));
+      StringBuilder line = new StringBuilder("SIDE ").append(side.spawnMillis()).append(' ')
+          .append(side.bytesPerReceiver());
+      for (double r : side.hopsPerSecond()) {
+        line.append(' ').append(r);
+      }
+      System.out.println(line);
+      return;
+    }
     int[] sizes = {100_000, 1_000_000};
     int hops = 1_000_000;
     int rounds = 5;
@@ -188,7 +233,7 @@ public final class RingVsErlang {
         }
         default -> {
           System.err.println("unknown argument " + args[i] + "; usage: RingVsErlang [--sizes N,N]"
-              + " [--hops H] [--rounds R] [--peers ours,pekko,erlang]");
+              + " [--hops H] [--rounds R] [--peers ours,ours_tuned,pekko,erlang]");
           System.exit(64);
         }
       }
@@ -217,6 +262,40 @@ public final class RingVsErlang {
 
   private static Side ours(int n, int hops, int rounds) throws InterruptedException {
     return measure(() -> new Ring.Threads(Contestant.MAILBOX, n), n, hops, rounds);
+  }
+
+  /** The first argument of the JVM {@link Peer#OURS_TUNED} starts. */
+  private static final String CHILD = "--child-ours";
+
+  /**
+   * Runs {@link #ours} in a JVM of its own started with {@link #TUNED_FLAGS}, this JVM's
+   * classpath and {@link #CHILD}; it prints one {@code SIDE spawn bytes rate...} line.
+   */
+  private static Side oursInTunedJvm(int n, int hops, int rounds)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(TUNED_FLAGS);
+    // absolute, since the child runs in the temp directory
+    String classPath = Arrays.stream(System.getProperty("java.class.path")
+        .split(java.io.File.pathSeparator)).map(e -> Path.of(e).toAbsolutePath().toString())
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    command.addAll(List.of("-cp", classPath,
+        RingVsErlang.class.getName(), CHILD, Integer.toString(n), Integer.toString(hops),
+        Integer.toString(rounds)));
+    List<String> out = run(command, Path.of(System.getProperty("java.io.tmpdir")));
+    for (String line : out) {
+      if (line.startsWith("SIDE ")) {
+        double[] f = Arrays.stream(line.substring(5).trim().split(" "))
+            .mapToDouble(Double::parseDouble).toArray();
+        if (f.length != 2 + rounds) {
+          break;
+        }
+        return new Side(f[0], f[1], Arrays.copyOfRange(f, 2, f.length));
+      }
+    }
+    throw new IllegalStateException("the tuned JVM printed no SIDE line with " + rounds
+        + " rounds: " + out);
   }
 
   /** Makes a ring of N receivers. */
@@ -311,7 +390,8 @@ public final class RingVsErlang {
       p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new IOException(command.get(0) + " cannot be started (" + e.getMessage()
-          + "); install Erlang, e.g. apt-get install erlang-base", e);
+          + (command.get(0).startsWith("erl") ? "); install Erlang, e.g. apt-get install"
+          + " erlang-base" : ")"), e);
     }
     List<String> lines = new ArrayList<>();
     try (BufferedReader r = new BufferedReader(

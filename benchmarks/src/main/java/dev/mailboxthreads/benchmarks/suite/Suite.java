@@ -533,7 +533,7 @@ public final class Suite {
         + " rounds; every value is in `benchmarks-suite.csv`), and in parentheses its ratio to"
         + " the best cell of its row (**bold**, 1.00): below 1 is slower for a rate, above 1 is"
         + " slower or bigger for a time or a size. *ours / best other* divides ours by the best"
-        + " of the other peers. All peers of a row ran in this invocation, one after the other,"
+        + " of the other peers (not by a variant of ours, such as ours msgpack). All peers of a row ran in this invocation, one after the other,"
         + " on the same machine. Every part checks its counts: a lost message fails the part"
         + " instead of making it faster. docs/benchmarks.md describes the harnesses.\n\n");
     for (Part p : parts) {
@@ -567,7 +567,10 @@ public final class Suite {
       case RING -> String.format(Locale.ROOT, "`RingVsErlang`: a ring of N receivers, one token;"
           + " ours on virtual threads, Pekko classic actors (default dispatcher, same JVM, after"
           + " ours stopped), Erlang processes (`erl`). %,d hops per round, one unmeasured round,"
-          + " then %d measured. Spawn: ours until every thread is parked in `receive`, Pekko until"
+          + " then %d measured. *ours, tuned JVM* is ours again in a JVM of its own started with"
+          + " `" + String.join(" ", RingVsErlang.TUNED_FLAGS) + "` (one carrier thread, a young"
+          + " generation that holds a lap: what bounds the ring with the defaults, docs/benchmarks.md"
+          + " \"Session 8\"). Spawn: ours until every thread is parked in `receive`, Pekko until"
           + " every actor ran its `preStart`, Erlang until every `spawn` returned. Memory: heap growth"
           + " after a full GC / N (ours, Pekko), `erlang:memory(processes)` growth / N (Erlang).",
           s.ringHops(), s.ringRounds());

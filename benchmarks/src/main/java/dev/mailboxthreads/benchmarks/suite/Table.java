@@ -137,7 +137,8 @@ public final class Table {
 
   /**
    * The table in Markdown: one column per peer ({@code median (ratio to the row's best)}, the
-   * best in bold), then ours divided by the best other peer.
+   * best in bold), then ours divided by the best other peer (not a variant of ours: {@link
+   * #isOurs}).
    *
    * @return the Markdown text, ending with a newline
    */
@@ -163,7 +164,7 @@ public final class Table {
         String cell = format(m) + " (" + String.format(Locale.ROOT, "%.2f", ratioToBest(row, p))
             + ")";
         sb.append(' ').append(m == best(row) ? "**" + cell + "**" : cell).append(" |");
-        if (!p.equals(ours) && (Double.isNaN(bestOther)
+        if (!isOurs(p, ours) && (Double.isNaN(bestOther)
             || (higherIsBetter ? m > bestOther : m < bestOther))) {
           bestOther = m;
         }
@@ -176,6 +177,14 @@ public final class Table {
       sb.append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether a column is ours or a variant of ours ("ours msgpack", "ours, tuned JVM"), which
+   * the last column does not count as another peer.
+   */
+  static boolean isOurs(String peer, String ours) {
+    return peer.equals(ours) || peer.startsWith(ours + " ") || peer.startsWith(ours + ",");
   }
 
   /**

@@ -100,6 +100,7 @@ class SuiteTest {
     Table ring = tables.get("ring-hops");
     String row = ring.rowLabels().get(0);
     assertThat(ring.median(row, "ours")).isPositive();
+    assertThat(ring.median(row, "ours, tuned JVM")).isPositive();
     assertThat(ring.median(row, "Pekko actors")).isPositive();
     if (RingVsErlang.erlangAvailable()) {
       assertThat(ring.median(row, "Erlang processes")).isPositive();
