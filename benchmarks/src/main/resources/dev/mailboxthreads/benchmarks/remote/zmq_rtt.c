@@ -31,12 +31,17 @@ static long long now_nanos(void) {
   return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/* A socket of the given type with its linger and receive timeout, in milliseconds. */
+static void *open_socket(void *ctx, int type, int linger, int timeout) {
+  void *socket = zmq_socket(ctx, type);
+  zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
+  zmq_setsockopt(socket, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+  return socket;
+}
+
 static int server(const char *bind, long count) {
   void *ctx = zmq_ctx_new();
-  void *rep = zmq_socket(ctx, ZMQ_REP);
-  int linger = 1000, timeout = 60000;
-  zmq_setsockopt(rep, ZMQ_LINGER, &linger, sizeof linger);
-  zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+  void *rep = open_socket(ctx, ZMQ_REP, 1000, 60000);
   if (zmq_bind(rep, bind) != 0) {
     return fail("bind");
   }
@@ -77,10 +82,7 @@ static int client(const char *endpoint, long total, long warmup, size_t payload_
     payload[i] = (char) ('a' + i % 26);
   }
   void *ctx = zmq_ctx_new();
-  void *req = zmq_socket(ctx, ZMQ_REQ);
-  int linger = 0, timeout = 10000;
-  zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
-  zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+  void *req = open_socket(ctx, ZMQ_REQ, 0, 10000);
   if (zmq_connect(req, endpoint) != 0) {
     return fail("connect");
   }
