@@ -36,12 +36,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li>Local hand-off (JMH {@code Streaming}, {@code PingPong} and their Pekko peers {@code
  *       PekkoStreaming}, {@code PekkoPingPong}): ours, {@code LinkedTransferQueue}, JCTools MPSC
  *       with park/unpark, Pekko actors.
- *   <li>Ring of N ({@link RingVsErlang}): ours on virtual threads, Pekko actors, Erlang
- *       processes (skipped, with a message, when {@code erl} is not installed).
+ *   <li>Ring of N ({@link RingVsErlang}): ours on virtual threads, ours again in a JVM tuned
+ *       for it ({@link RingVsErlang#TUNED_FLAGS}), Pekko actors, Erlang processes (skipped,
+ *       with a message, when {@code erl} is not installed).
  *   <li>Remote stream, two JVMs over tcp loopback ({@link RemoteBench}), payloads 16 B, 256 B,
  *       4 KiB: ours (default codec), ours with {@code MsgpackCodec}, raw JeroMQ PUSH/PULL, Pekko
  *       remote (Artery TCP).
- *   <li>Remote round trip: ours through two mailboxes, raw JeroMQ REQ/REP, Pekko ask.
+ *   <li>Remote round trip: ours through two mailboxes, raw JeroMQ REQ/REP, Pekko ask, libzmq's
+ *       REQ/REP in C (empty when gcc or libzmq3-dev is missing).
  *   <li>Many senders: 1,000 and 100,000 virtual threads sending at once to one remote thread,
  *       against one sender.
  * </ol>
