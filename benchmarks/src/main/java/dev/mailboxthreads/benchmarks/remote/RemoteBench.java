@@ -219,6 +219,15 @@ public final class RemoteBench {
   }
 
   /**
+   * Why the libzmq contestant cannot run here (its C program did not build), or null if it can.
+   *
+   * @return the reason, naming what to install, or null
+   */
+  public static String libzmqUnavailable() {
+    return Libzmq.available();
+  }
+
+  /**
    * The suite's entry: runs the harness with {@code args} (as on the command line) and returns
    * every measurement, by test ({@code stream}, {@code rtt}, {@code cold}, {@code many}), then
    * contestant label, then metric, the values in the order measured.

@@ -428,6 +428,10 @@ public final class Suite {
 
   private void remote(Part part) {
     boolean stream = part == Part.STREAM;
+    String noLibzmq = stream ? null : RemoteBench.libzmqUnavailable();
+    if (noLibzmq != null) {
+      notes.put(part, "the libzmq column was skipped: " + noLibzmq + ".");
+    }
     Table rate = new Table("remote-stream", "Remote stream", "messages/s", true, REMOTE_PEERS);
     Table mb = new Table("remote-stream-mb", "Remote stream, payload", "MB/s", true,
         REMOTE_PEERS);
