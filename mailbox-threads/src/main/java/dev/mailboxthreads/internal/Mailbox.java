@@ -511,6 +511,21 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private boolean spin;
 
+  /**
+   * Whether a virtual owner yields once before it parks: set when a {@code take} finds two
+   * messages waiting (a stream), cleared when a yield brought nothing. The owner of a stream
+   * catches up with its sender again and again; parking each time makes the sender pay an
+   * unpark (a task submission to the scheduler) for every batch, and on two carriers the batches
+   * were about 95 messages, 230,000 parks a second (session 6). Yielding instead lets the sender,
+   * or any other virtual thread, run, and the owner resumes to the next batch without anyone
+   * paying an unpark: virtual 1 -> 1 streaming went from 16-21 M to 28-33 M messages/s
+   * (docs/benchmarks.md, "Session 8"). Only a backlog turns it on, so a ring's token or a
+   * ping-pong's ball (one message at a time) never yields; a virtual owner whose stream stops
+   * pays one yield, then parks. Platform owners ignore it (a platform thread's yield is a system
+   * call that promises nothing). Owner only.
+   */
+  private boolean yieldBeforePark;
+
   /** The limit, or null when unbounded (the default). Replaced by {@link #limit}. */
   private volatile Bound bound;
 
@@ -781,8 +796,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
           return null;
         }
       } while (!headLive());
-    } else if (spin && secondWaiting()) {
-      spin = false; // a backlog: a stream, where parking batches better (see spin)
+    } else if ((spin || !yieldBeforePark) && secondWaiting()) {
+      // a backlog: a stream, where parking batches better than spinning (see spin), and
+      // yielding better than parking for a virtual owner (see yieldBeforePark)
+      spin = false;
+      yieldBeforePark = true;
     }
     return removeHead();
   }
@@ -998,6 +1016,13 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     if (spin && arrivedWhileSpinning(c, i, maxSpins)) {
       return true;
     }
+    if (yieldBeforePark && me.isVirtual()) {
+      Thread.yield();
+      if ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) != NONE) {
+        return true;
+      }
+      yieldBeforePark = false; // the stream has paused: park from now on
+    }
     if (c == null) {
       tryReset();
     }
@@ -1103,6 +1128,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   /** Whether the owner spins before its next park; for tests. */
   boolean spinning() {
     return spin;
+  }
+
+  /** Whether a virtual owner yields before its next park; for tests. */
+  boolean yieldingBeforePark() {
+    return yieldBeforePark;
   }
 
   /** Sets {@link #spin}; for tests. */

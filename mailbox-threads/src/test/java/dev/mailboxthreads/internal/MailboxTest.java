@@ -413,11 +413,6 @@ class MailboxTest {
     assertThat(ponger.isAlive()).isFalse();
   }
 
-  /**
-   * A take that finds a backlog (a stream) turns spinning off, on platform and virtual threads
-   * alike: an owner that parks when it catches up wakes to a batch, while one that spins keeps
-   * in lock-step with its sender (docs/benchmarks.md, sessions 4 and 6).
-   */
   @Test
   void virtualSpins_noneByDefaultOnOneCarrier() {
     assertThat(Mailbox.defaultVirtualSpins(null, 2)).isEqualTo(32);
@@ -428,6 +423,11 @@ class MailboxTest {
     assertThat(Mailbox.defaultVirtualSpins("many", 2)).isEqualTo(32);
   }
 
+  /**
+   * A take that finds a backlog (a stream) turns spinning off, on platform and virtual threads
+   * alike: an owner that parks when it catches up wakes to a batch, while one that spins keeps
+   * in lock-step with its sender (docs/benchmarks.md, sessions 4 and 6).
+   */
   @Test
   void spinning_aBacklogTurnsItOff() throws Exception {
     for (Thread.Builder builder : List.of(Thread.ofPlatform(), Thread.ofVirtual())) {
@@ -449,6 +449,34 @@ class MailboxTest {
           .containsExactly("a", true, "b", false, "c");
       owner.join();
     }
+  }
+
+  /**
+   * A backlog makes a virtual owner yield before it parks; a yield that brings nothing turns
+   * that off, and the owner parks as before (here until its timeout).
+   */
+  @Test
+  void yieldBeforePark_aBacklogTurnsItOnAnEmptyYieldOff() throws Exception {
+    CompletableFuture<List<Object>> seen = new CompletableFuture<>();
+    Thread owner = Thread.ofVirtual().start(() -> {
+      Mailbox m = mailboxOf(Thread.currentThread());
+      List<Object> log = new java.util.ArrayList<>();
+      m.offer("a");
+      log.add(m.take(Deadlines.FOREVER));
+      log.add(m.yieldingBeforePark());
+      m.offer("b");
+      m.offer("c");
+      log.add(m.take(Deadlines.FOREVER));
+      log.add(m.yieldingBeforePark());
+      log.add(m.take(Deadlines.FOREVER));
+      log.add(m.yieldingBeforePark());
+      log.add(String.valueOf(m.take(TimeUnit.MILLISECONDS.toNanos(20))));
+      log.add(m.yieldingBeforePark());
+      seen.complete(log);
+    });
+    assertThat(seen.get(10, TimeUnit.SECONDS))
+        .containsExactly("a", false, "b", true, "c", true, "null", false);
+    owner.join();
   }
 
   private static void awaitLatch(CountDownLatch latch) {
