@@ -518,7 +518,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * unpark (a task submission to the scheduler) for every batch, and on two carriers the batches
    * were about 95 messages, 230,000 parks a second (session 6). Yielding instead lets the sender,
    * or any other virtual thread, run, and the owner resumes to the next batch without anyone
-   * paying an unpark: virtual 1 -> 1 streaming went from 16-21 M to 28-33 M messages/s
+   * paying an unpark: virtual 1 -> 1 streaming went from 16-24 M to 27-31 M messages/s
    * (docs/benchmarks.md, "Session 8"). Only a backlog turns it on, so a ring's token or a
    * ping-pong's ball (one message at a time) never yields; a virtual owner whose stream stops
    * pays one yield, then parks. Platform owners ignore it (a platform thread's yield is a system
