@@ -520,8 +520,9 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * or any other virtual thread, run, and the owner resumes to the next batch without anyone
    * paying an unpark: virtual 1 -> 1 streaming went from 16-24 M to 27-31 M messages/s
    * (docs/benchmarks.md, "Session 8"). Only a backlog turns it on, so a ring's token or a
-   * ping-pong's ball (one message at a time) never yields; a virtual owner whose stream stops
-   * pays one yield, then parks. Platform owners ignore it (a platform thread's yield is a system
+   * ping-pong's ball (one message at a time) never yields; a yield that brings one message (an
+   * exchange, such as a ping-pong that once saw two) or none turns it off, so a virtual owner
+   * whose stream stops pays one yield, then parks. Platform owners ignore it (a platform thread's yield is a system
    * call that promises nothing). Owner only.
    */
   private boolean yieldBeforePark;
@@ -1019,6 +1020,9 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     if (yieldBeforePark && me.isVirtual()) {
       Thread.yield();
       if ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) != NONE) {
+        // a stream brings more than one message during a yield; an exchange (a ping-pong that
+        // once saw two messages) brings one, and would otherwise yield before every park
+        yieldBeforePark = c == null ? twoArrivedAtHead() : twoArrived(c, i);
         return true;
       }
       yieldBeforePark = false; // the stream has paused: park from now on
@@ -1091,6 +1095,22 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether a second message has arrived after (c, i) where one has: a hint (a producer may
+   * write its slot after a later producer wrote the next), read once after a yield.
+   */
+  private static boolean twoArrived(Chunk c, int i) {
+    Object[] slots = c.ownerSlots();
+    return i + 1 < slots.length ? SLOT.getVolatile(slots, i + 1) != null
+        : NEXT.getVolatile(c) != null;
+  }
+
+  /** {@link #twoArrived} at the head; package-private for tests. */
+  boolean twoArrivedAtHead() {
+    Chunk c = (Chunk) HEAD.getVolatile(this);
+    return c != EMPTY && twoArrived(c, c.taken());
   }
 
   /** arriving*: nothing on its way. */

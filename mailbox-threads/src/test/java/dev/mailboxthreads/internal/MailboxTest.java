@@ -479,6 +479,30 @@ class MailboxTest {
     owner.join();
   }
 
+  /**
+   * What a yield's return looks at to tell a stream (two or more messages came) from an exchange
+   * (one came): an empty mailbox, one message, two, and two across a chunk boundary.
+   */
+  @Test
+  void yieldBeforePark_twoArrivedTellsAStreamFromAnExchange() throws Exception {
+    CompletableFuture<List<Boolean>> seen = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      Mailbox m = mailboxOf(Thread.currentThread());
+      List<Boolean> log = new java.util.ArrayList<>();
+      log.add(m.twoArrivedAtHead());
+      m.offer("a");
+      log.add(m.twoArrivedAtHead());
+      m.offer("b");
+      log.add(m.twoArrivedAtHead());
+      m.take(Deadlines.FOREVER);
+      log.add(m.twoArrivedAtHead());
+      m.offer("c"); // the first chunk has two slots: "c" starts the next one
+      log.add(m.twoArrivedAtHead());
+      seen.complete(log);
+    });
+    assertThat(seen.get(10, TimeUnit.SECONDS)).containsExactly(false, false, true, false, true);
+  }
+
   private static void awaitLatch(CountDownLatch latch) {
     try {
       latch.await();
