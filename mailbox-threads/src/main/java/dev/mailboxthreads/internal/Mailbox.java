@@ -522,8 +522,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * (docs/benchmarks.md, "Session 8"). Only a backlog turns it on, so a ring's token or a
    * ping-pong's ball (one message at a time) never yields; a yield that brings one message (an
    * exchange, such as a ping-pong that once saw two) or none turns it off, so a virtual owner
-   * whose stream stops pays one yield, then parks. Platform owners ignore it (a platform thread's yield is a system
-   * call that promises nothing). Owner only.
+   * whose stream stops pays one yield, then parks. Platform owners ignore it (a platform
+   * thread's yield is a system call that promises nothing). Owner only.
    */
   private boolean yieldBeforePark;
 
