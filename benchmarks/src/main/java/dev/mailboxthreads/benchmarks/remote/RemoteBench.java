@@ -35,6 +35,8 @@ public final class RemoteBench {
 
   private final Options options;
   private final Results results = new Results();
+  /** Whether the libzmq contestant's skip has been reported (the harness's one thread). */
+  private boolean libzmqSkipNoted;
 
   private RemoteBench(Options options) {
     this.options = options;
@@ -152,17 +154,14 @@ public final class RemoteBench {
       String why = test.equals(RTT) ? Libzmq.available() : "round trip only";
       if (why != null) {
         list.remove(Contestant.LIBZMQ);
-        if (test.equals(RTT) && libzmqSkipNoted.compareAndSet(false, true)) {
+        if (test.equals(RTT) && !libzmqSkipNoted) {
+          libzmqSkipNoted = true;
           progress("rtt: the libzmq contestant is skipped: %s", why);
         }
       }
     }
     return list;
   }
-
-  /** Whether the libzmq contestant's skip has been reported. */
-  private final java.util.concurrent.atomic.AtomicBoolean libzmqSkipNoted =
-      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** {@code test}'s contestants in round {@code round}'s order: reversed every other round. */
   private List<Contestant> order(String test, int round) {
