@@ -308,7 +308,7 @@ public final class MailboxThreads {
    * @throws MailboxInterruptedException if interrupted while waiting
    */
   public static Object receive() {
-    return mine().take(Deadlines.FOREVER);
+    return mine().take();
   }
 
   /**
@@ -535,20 +535,23 @@ public final class MailboxThreads {
   public static Thread unstarted(Thread.Builder builder, Runnable body) {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(body, "body");
+    // The thread is read again after the body rather than kept in a local: a value kept across
+    // body.run() would take a slot in this frame, which every parked virtual thread started here
+    // keeps on the heap.
     return builder.unstarted(() -> {
-      Thread me = Thread.currentThread();
       try {
         body.run();
       } catch (Throwable t) {
         // Report it as the JVM would, but before the mailbox closes: otherwise a send during
         // the handler would create a fresh mailbox for a thread that is about to end.
+        Thread me = Thread.currentThread();
         try {
           me.getUncaughtExceptionHandler().uncaughtException(me, t);
         } catch (Throwable ignored) {
           // the JVM ignores what an uncaught-exception handler throws, too
         }
       } finally {
-        Mailboxes.threadEnded(me);
+        Mailboxes.threadEnded(Thread.currentThread());
       }
     });
   }

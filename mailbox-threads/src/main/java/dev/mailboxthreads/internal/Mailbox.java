@@ -797,13 +797,43 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
           return null;
         }
       } while (!headLive());
-    } else if ((spin || !yieldBeforePark) && secondWaiting()) {
-      // a backlog: a stream, where parking batches better than spinning (see spin), and
-      // yielding better than parking for a virtual owner (see yieldBeforePark)
+    } else {
+      noteBacklog();
+    }
+    return removeHead();
+  }
+
+  /**
+   * {@link #take(long)} without a time limit: thread-receive, what a mailbox thread's loop waits
+   * in. A method of its own, with a wait of its own ({@link #awaitHeadForever}), because of the
+   * frames a virtual thread parked here keeps on the heap: a compiled frame is as large as the
+   * most values its method keeps across any one call, and the timed wait keeps its time, its
+   * deadline and a position across the park. Parked in this one, a thread's stack chunk is
+   * smaller (IdleHeap measures it; docs/benchmarks.md, "Session 9").
+   *
+   * @return the message
+   */
+  public Object take() {
+    if (!headLive()) {
+      do {
+        awaitHeadForever();
+      } while (!headLive());
+    } else {
+      noteBacklog();
+    }
+    return removeHead();
+  }
+
+  /**
+   * A backlog (a second message behind the head one): a stream, where parking batches better
+   * than spinning (see spin), and yielding better than parking for a virtual owner (see
+   * yieldBeforePark). Called when headLive() found the head live.
+   */
+  private void noteBacklog() {
+    if ((spin || !yieldBeforePark) && secondWaiting()) {
       spin = false;
       yieldBeforePark = true;
     }
-    return removeHead();
   }
 
   /** Whether a message after the head one has arrived too; headLive() found the head live. */
@@ -1012,39 +1042,20 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    * @return false if the time ran out
    */
   private boolean await(Chunk c, int i, long timeoutNanos, long deadline) {
-    Thread me = Thread.currentThread();
-    int maxSpins = me.isVirtual() ? VIRTUAL_SPINS : PLATFORM_SPINS;
-    if (spin && arrivedWhileSpinning(c, i, maxSpins)) {
+    if (arrivedBeforePark(c, i)) {
       return true;
-    }
-    if (yieldBeforePark && me.isVirtual()) {
-      Thread.yield();
-      if ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) != NONE) {
-        // a stream brings more than one message during a yield; an exchange (a ping-pong that
-        // once saw two messages) brings one, and would otherwise yield before every park
-        yieldBeforePark = c == null ? twoArrivedAtHead() : twoArrived(c, i);
-        return true;
-      }
-      yieldBeforePark = false; // the stream has paused: park from now on
     }
     if (c == null) {
       tryReset();
     }
     long parkedAt = 0; // when it first parked; 0 before (a clock reading of 0 only misleads spin)
     int spins = 0;
-    OwnerWait ownerWait = ownerWaitCount == 0 ? null : OWNER_WAITS.get(me);
+    OwnerWait ownerWait = ownerWait();
     for (;;) {
-      if (Thread.interrupted()) {
-        waiter = null;
-        me.interrupt();
-        throw new dev.mailboxthreads.MailboxInterruptedException();
-      }
-      waiter = ownerWait != null ? ownerWait : me;
+      publishWaiter(ownerWait);
       int s = c == null ? arrivingAtHead() : arrivingAfter(c, i); // re-check after publishing
       if (s == NONE) {
-        if (parkedAt == 0 && maxSpins > 0) { // no spin, no clock: spin stays off
-          parkedAt = System.nanoTime();
-        }
+        parkedAt = firstPark(parkedAt);
         if (timeoutNanos == Deadlines.FOREVER) {
           if (ownerWait != null) {
             ownerWait.await(Long.MAX_VALUE);
@@ -1067,16 +1078,112 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
         s = c == null ? arrivingAtHead() : arrivingAfter(c, i);
       }
       if (s != NONE) {
-        waiter = null;
-        if (parkedAt != 0) {
-          spin = System.nanoTime() - parkedAt
-              < (me.isVirtual() ? VIRTUAL_SHORT_WAIT : PLATFORM_SHORT_WAIT);
-        }
+        arrived(parkedAt);
         if (s == WRITING) {
           backOff(spins++); // a producer claimed the slot and is writing it: it will soon
         }
         return true;
       }
+    }
+  }
+
+  /**
+   * {@code await(null, 0, FOREVER, 0)}, for {@link #take()}: the same steps, with only the
+   * mailbox, the owner's wait, the time of the first park and a count kept across the park, so
+   * that its compiled frame stays small (see take()).
+   */
+  private void awaitHeadForever() {
+    if (arrivedBeforePark(null, 0)) {
+      return;
+    }
+    tryReset();
+    long parkedAt = 0;
+    int spins = 0;
+    OwnerWait ownerWait = ownerWait();
+    for (;;) {
+      publishWaiter(ownerWait);
+      int s = arrivingAtHead(); // re-check after publishing
+      if (s == NONE) {
+        parkedAt = firstPark(parkedAt);
+        if (ownerWait != null) {
+          ownerWait.await(Long.MAX_VALUE);
+        } else {
+          LockSupport.park(this);
+        }
+        s = arrivingAtHead();
+      }
+      if (s != NONE) {
+        arrived(parkedAt);
+        if (s == WRITING) {
+          backOff(spins++);
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Before a park: the spin while {@link #spin} is set, then, for a virtual owner after a
+   * backlog, one yield (see {@link #yieldBeforePark}).
+   *
+   * @return true if something arrived after (c, i), or at the head when c is null
+   */
+  private boolean arrivedBeforePark(Chunk c, int i) {
+    boolean virtual = Thread.currentThread().isVirtual();
+    if (spin && arrivedWhileSpinning(c, i, virtual ? VIRTUAL_SPINS : PLATFORM_SPINS)) {
+      return true;
+    }
+    if (yieldBeforePark && virtual) {
+      Thread.yield();
+      if ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) != NONE) {
+        // a stream brings more than one message during a yield; an exchange (a ping-pong that
+        // once saw two messages) brings one, and would otherwise yield before every park
+        yieldBeforePark = c == null ? twoArrivedAtHead() : twoArrived(c, i);
+        return true;
+      }
+      yieldBeforePark = false; // the stream has paused: park from now on
+    }
+    return false;
+  }
+
+  /** The wait the remote module gave the calling owner (OwnerWaits), or null: it parks. */
+  private static OwnerWait ownerWait() {
+    return ownerWaitCount == 0 ? null : OWNER_WAITS.get(Thread.currentThread());
+  }
+
+  /**
+   * Publishes the calling owner as the waiter, unless it is interrupted.
+   *
+   * @throws dev.mailboxthreads.MailboxInterruptedException if it is; its status stays set
+   */
+  private void publishWaiter(OwnerWait ownerWait) {
+    Thread me = Thread.currentThread();
+    if (Thread.interrupted()) {
+      waiter = null;
+      me.interrupt();
+      throw new dev.mailboxthreads.MailboxInterruptedException();
+    }
+    waiter = ownerWait != null ? ownerWait : me;
+  }
+
+  /**
+   * The time of the owner's first park in this wait: {@code parkedAt} once set; now, unless the
+   * owner never spins (then no clock is read, and spin stays off).
+   */
+  private static long firstPark(long parkedAt) {
+    if (parkedAt == 0
+        && (Thread.currentThread().isVirtual() ? VIRTUAL_SPINS : PLATFORM_SPINS) > 0) {
+      return System.nanoTime();
+    }
+    return parkedAt;
+  }
+
+  /** Something arrived: the owner stops waiting; a park shorter than a spin's worth turns spin on. */
+  private void arrived(long parkedAt) {
+    waiter = null;
+    if (parkedAt != 0) {
+      spin = System.nanoTime() - parkedAt
+          < (Thread.currentThread().isVirtual() ? VIRTUAL_SHORT_WAIT : PLATFORM_SHORT_WAIT);
     }
   }
 
