@@ -1049,7 +1049,6 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       tryReset();
     }
     long parkedAt = 0; // when it first parked; 0 before (a clock reading of 0 only misleads spin)
-    int spins = 0;
     OwnerWait ownerWait = ownerWait();
     for (;;) {
       publishWaiter(ownerWait);
@@ -1080,7 +1079,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       if (s != NONE) {
         arrived(parkedAt);
         if (s == WRITING) {
-          backOff(spins++); // a producer claimed the slot and is writing it: it will soon
+          writeAwaited(c, i);
         }
         return true;
       }
@@ -1089,8 +1088,8 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
 
   /**
    * {@code await(null, 0, FOREVER, 0)}, for {@link #take()}: the same steps, with only the
-   * mailbox, the owner's wait, the time of the first park and a count kept across the park, so
-   * that its compiled frame stays small (see take()).
+   * mailbox, the owner's wait and the time of the first park kept across the park, so that its
+   * compiled frame stays small (see take()).
    */
   private void awaitHeadForever() {
     if (arrivedBeforePark(null, 0)) {
@@ -1098,7 +1097,6 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
     tryReset();
     long parkedAt = 0;
-    int spins = 0;
     OwnerWait ownerWait = ownerWait();
     for (;;) {
       publishWaiter(ownerWait);
@@ -1115,7 +1113,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       if (s != NONE) {
         arrived(parkedAt);
         if (s == WRITING) {
-          backOff(spins++);
+          writeAwaited(null, 0);
         }
         return;
       }
@@ -1144,6 +1142,18 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
       yieldBeforePark = false; // the stream has paused: park from now on
     }
     return false;
+  }
+
+  /**
+   * Waits out a producer between its claim of the slot after (c, i), or at the head when c is
+   * null, and its write, which comes soon: spins, then yields (backOff), counting within this
+   * one wait.
+   */
+  private void writeAwaited(Chunk c, int i) {
+    int spins = 0;
+    while ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) == WRITING) {
+      backOff(spins++);
+    }
   }
 
   /** The wait the remote module gave the calling owner (OwnerWaits), or null: it parks. */

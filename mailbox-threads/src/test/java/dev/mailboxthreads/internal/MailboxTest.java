@@ -1,6 +1,7 @@
 package dev.mailboxthreads.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.lang.ref.ReferenceQueue;
@@ -13,6 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The invariants in the implementation notes of {@link Mailbox}, on mailboxes made directly
@@ -501,6 +504,63 @@ class MailboxTest {
       seen.complete(log);
     });
     assertThat(seen.get(10, TimeUnit.SECONDS)).containsExactly(false, false, true, false, true);
+  }
+
+  /**
+   * An owner that finds the next slot claimed but not yet written (a producer between its claim
+   * and its write) waits for the write, without a park and without a wake-up from the producer,
+   * and takes the message once it lands: in receive's untimed wait and in the timed one.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void take_slotClaimedButNotWritten_waitsForTheWriteAndTakesIt(boolean timed) throws Exception {
+    CompletableFuture<Mailbox> made = new CompletableFuture<>();
+    CountDownLatch claimed = new CountDownLatch(1);
+    CompletableFuture<Object> taken = new CompletableFuture<>();
+    Thread owner = Thread.ofPlatform().start(() -> {
+      try {
+        Mailbox m = mailboxOf(Thread.currentThread());
+        made.complete(m);
+        claimed.await();
+        assertThat(m.take(0)).isEqualTo("a");
+        taken.complete(timed ? m.take(TimeUnit.SECONDS.toNanos(30)) : m.take());
+      } catch (Throwable t) {
+        made.completeExceptionally(t);
+        taken.completeExceptionally(t);
+      }
+    });
+    Mailbox m = made.get(10, TimeUnit.SECONDS);
+    m.offer("a"); // installs the first chunk: "a" in slot 0, slot 1 free
+    Mailbox.Chunk c = tailChunk(m);
+    assertThat(c.slots).hasSize(2);
+    // what a producer's getAndAdd does before its write: slot 1 is claimed, still empty
+    assertThat((int) CLAIMED_FIELD.getAndAdd(c, 1)).isEqualTo(1);
+    claimed.countDown();
+    assertThatThrownBy(() -> taken.get(300, TimeUnit.MILLISECONDS))
+        .isInstanceOf(java.util.concurrent.TimeoutException.class);
+    SLOTS.setRelease(c.slots, 1, "b"); // the producer's write; no unpark follows
+    assertThat(taken.get(10, TimeUnit.SECONDS)).isEqualTo("b");
+    owner.join();
+  }
+
+  private static final java.lang.invoke.VarHandle SLOTS =
+      java.lang.invoke.MethodHandles.arrayElementVarHandle(Object[].class);
+  private static final java.lang.invoke.VarHandle CLAIMED_FIELD;
+
+  static {
+    try {
+      CLAIMED_FIELD = java.lang.invoke.MethodHandles.lookup()
+          .findVarHandle(Mailbox.ChunkProducerSide.class, "claimed", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The mailbox's tail chunk, read reflectively (a private field). */
+  private static Mailbox.Chunk tailChunk(Mailbox m) throws ReflectiveOperationException {
+    java.lang.reflect.Field tail = Mailbox.class.getDeclaredField("tail");
+    tail.setAccessible(true);
+    return (Mailbox.Chunk) tail.get(m);
   }
 
   private static void awaitLatch(CountDownLatch latch) {
