@@ -1052,7 +1052,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     OwnerWait ownerWait = ownerWait();
     for (;;) {
       publishWaiter(ownerWait);
-      int s = c == null ? arrivingAtHead() : arrivingAfter(c, i); // re-check after publishing
+      int s = arriving(c, i); // re-check after publishing
       if (s == NONE) {
         parkedAt = firstPark(parkedAt);
         if (timeoutNanos == Deadlines.FOREVER) {
@@ -1074,7 +1074,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
             LockSupport.parkNanos(this, remaining);
           }
         }
-        s = c == null ? arrivingAtHead() : arrivingAfter(c, i);
+        s = arriving(c, i);
       }
       if (s != NONE) {
         arrived(parkedAt);
@@ -1133,7 +1133,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
     if (yieldBeforePark && virtual) {
       Thread.yield();
-      if ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) != NONE) {
+      if (arriving(c, i) != NONE) {
         // a stream brings more than one message during a yield; an exchange (a ping-pong that
         // once saw two messages) brings one, and would otherwise yield before every park
         yieldBeforePark = c == null ? twoArrivedAtHead() : twoArrived(c, i);
@@ -1151,7 +1151,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
    */
   private void writeAwaited(Chunk c, int i) {
     int spins = 0;
-    while ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) == WRITING) {
+    while (arriving(c, i) == WRITING) {
       backOff(spins++);
     }
   }
@@ -1207,7 +1207,7 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
   private boolean arrivedWhileSpinning(Chunk c, int i, int spins) {
     for (; spins > 0; spins--) {
       Thread.onSpinWait();
-      if ((c == null ? arrivingAtHead() : arrivingAfter(c, i)) != NONE) {
+      if (arriving(c, i) != NONE) {
         return true;
       }
     }
@@ -1250,6 +1250,11 @@ public final class Mailbox extends WeakReference<Thread> implements Address {
     }
     int claimed = (int) CLAIMED.getVolatile(c);
     return claimed > i && claimed < SEALED ? WRITING : NONE;
+  }
+
+  /** What is on its way after (c, i), or at the head when c is null; volatile reads. */
+  private int arriving(Chunk c, int i) {
+    return c == null ? arrivingAtHead() : arrivingAfter(c, i);
   }
 
   /** What is on its way at the head; volatile reads. */
