@@ -54,6 +54,19 @@ public enum Contestant {
     Inbox inboxOf(Thread owner) {
       return new JctoolsParkingInbox();
     }
+  },
+  /**
+   * Not a mailbox: one slot, the owner parking while it is empty and the sender unparking it.
+   * It holds one message at a time (a second one fails), so it serves only where that is all a
+   * thread is ever sent, as in {@link Ring}. There it is the floor of a hop: the JDK's unpark,
+   * submit, thaw, park and freeze, with next to nothing else, so a mailbox's ring cannot be
+   * faster than this one's.
+   */
+  ONE_SLOT_PARK {
+    @Override
+    Inbox inboxOf(Thread owner) {
+      return new OneSlotInbox(owner);
+    }
   };
 
   /**
@@ -184,6 +197,55 @@ public enum Contestant {
           return m;
         }
       }
+    }
+  }
+
+  /**
+   * The floor of a ring's hop ({@link #ONE_SLOT_PARK}).
+   *
+   * <p>Concurrency: the sender CASes its message into the empty {@code slot} (a volatile
+   * read-write; a full slot fails the send and keeps its message) and then unparks the owner; the owner reads the slot and parks
+   * while it is empty. An unpark that comes before the park leaves the permit set, so the park
+   * returns at once and the owner reads the slot again: no lost wake-up.
+   */
+  static final class OneSlotInbox implements Inbox {
+    private static final VarHandle SLOT;
+
+    static {
+      try {
+        SLOT = MethodHandles.lookup().findVarHandle(OneSlotInbox.class, "slot", Object.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private final Thread owner;
+
+    /** The message not yet taken, or null; see the class notes. */
+    @SuppressWarnings("unused") // accessed through SLOT as well
+    private volatile Object slot;
+
+    OneSlotInbox(Thread owner) {
+      this.owner = owner;
+    }
+
+    @Override
+    public void send(Object message) {
+      if (!SLOT.compareAndSet(this, (Object) null, message)) {
+        throw new IllegalStateException("a one-slot inbox was sent a second message before its"
+            + " owner took the first; use it only where one message at a time is in flight");
+      }
+      LockSupport.unpark(owner);
+    }
+
+    @Override
+    public Object receive() {
+      Object m;
+      while ((m = slot) == null) {
+        LockSupport.park(this);
+      }
+      slot = null;
+      return m;
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.mailboxthreads.benchmarks;
 import dev.mailboxthreads.Address;
 import dev.mailboxthreads.MailboxThreads;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,14 +26,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * next; one token goes around, {@link #HOPS} hops per operation, in hops per second.
  *
  * <p>Ours: each thread is started with {@code MailboxThreads.unstarted}, holds the {@link
- * Address} of the next, and loops {@code receive()} / {@code send(next, token)}. Baseline: each
- * thread owns a {@link LinkedBlockingQueue} as its mailbox and loops {@code take()} / {@code
- * next.put(token)}.
+ * Address} of the next, and loops {@code receive()} / {@code send(next, token)}. Baselines: each
+ * thread owns the {@link Inbox} of another {@link Contestant} (a {@code LinkedBlockingQueue},
+ * the issue's baseline; JCTools' queue; or {@link Contestant#ONE_SLOT_PARK}, the floor of a
+ * hop) and loops {@code receive()} / {@code next.send(token)}.
  *
- * <p>Setup, once per trial (a million threads take seconds): a small ring of {@link
- * #WARMUP_SIZE} threads runs {@link #WARMUP_LAPS} laps and is torn down, so that the code is
- * compiled before the big ring is built (a thread parked in interpreted frames keeps a larger
- * stack, and its first resume is slower); then the big ring is built, every thread is waited for
+ * <p>Setup, once per trial (a million threads take seconds): {@link #warmUp}, so that the code
+ * is compiled before the big ring is built; then the big ring is built, every thread is waited for
  * until it is parked in its receive, and the token goes once around it, so every thread has
  * been resumed once, and a full GC moves the ring out of the young generation. Each operation then resumes the token where the last one stopped, so over
  * a run it keeps visiting every thread: at 10^5 and 10^6 threads the ring is far larger than
@@ -50,17 +48,23 @@ public class Ring {
   /** Hops per operation. */
   static final int HOPS = 100_000;
 
-  /** Threads in the warm-up ring. */
+  /** Threads in each warm-up ring. */
   static final int WARMUP_SIZE = 10_000;
 
-  /** Laps of the warm-up ring. */
+  /** Laps of each warm-up ring. */
   static final int WARMUP_LAPS = 30;
+
+  /** Warm-up rings, each built, run and stopped. */
+  static final int WARMUP_RINGS = 4;
 
   /** Threads in the ring. */
   @Param({"100000", "1000000"})
   public int size;
 
-  /** Ours, or a LinkedBlockingQueue per thread. */
+  /**
+   * Ours, or another contestant's inbox per thread; by default the LinkedBlockingQueue
+   * baseline ({@code -p contestant=...,ONE_SLOT_PARK} adds the floor).
+   */
   @Param({"MAILBOX", "LINKED_BLOCKING_QUEUE"})
   public Contestant contestant;
 
@@ -73,11 +77,7 @@ public class Ring {
    */
   @Setup(Level.Trial)
   public void start() throws InterruptedException {
-    Threads warm = new Threads(contestant, WARMUP_SIZE);
-    for (int lap = 0; lap < WARMUP_LAPS; lap++) {
-      warm.hops(WARMUP_SIZE);
-    }
-    warm.stop();
+    warmUp(contestant);
     ring = new Threads(contestant, size);
     ring.hops(size);
     // Move the ring out of the young generation now, or the first young collection of the
@@ -105,6 +105,34 @@ public class Ring {
   public void stop() throws InterruptedException {
     ring.stop();
     ring = null;
+  }
+
+  /**
+   * Runs {@link #WARMUP_RINGS} rings of {@link #WARMUP_SIZE} threads for {@link #WARMUP_LAPS}
+   * laps each, stopping each one, so that the threads' loop is compiled with every branch it
+   * takes, the stop included, before a measured ring starts.
+   *
+   * <p>Why several rings: a virtual thread keeps, for as long as it lives, the frame its loop
+   * began in. A loop compiled before any thread had stopped treats the stop as unreachable, and
+   * the JIT throws that code away (an uncommon trap) when the first ring stops; threads started
+   * before the loop is compiled again run interpreted or lightly compiled frames, whose freeze
+   * and thaw take the JDK's slow paths. With a single warm-up ring, about one JVM in three
+   * measured ours at 1.0-1.1 M hops/s at 10^5 on one carrier instead of 2.2-3.2 M (the JMH
+   * Ring with {@code -XX:+PrintCompilation}: "made not entrant: uncommon trap" after the
+   * warm-up, then {@code Interpreter}, {@code freeze_slow} and {@code thaw_slow} in a {@code
+   * perf} profile; docs/benchmarks.md, session 10).
+   *
+   * @param contestant whose ring
+   * @throws InterruptedException if interrupted
+   */
+  static void warmUp(Contestant contestant) throws InterruptedException {
+    for (int round = 0; round < WARMUP_RINGS; round++) {
+      Threads warm = new Threads(contestant, WARMUP_SIZE);
+      for (int lap = 0; lap < WARMUP_LAPS; lap++) {
+        warm.hops(WARMUP_SIZE);
+      }
+      warm.stop();
+    }
   }
 
   /**
@@ -139,7 +167,7 @@ public class Ring {
     private final int size;
     private final Thread[] threads;
     private final Address[] addresses;
-    private final LinkedBlockingQueue<Object>[] queues;
+    private final Inbox[] inboxes;
     private final Token token = new Token();
     private final Semaphore done = new Semaphore(0);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -151,29 +179,26 @@ public class Ring {
      */
     private int resumeAt;
 
-    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array of queues
     Threads(Contestant contestant, int size) throws InterruptedException {
       this.size = size;
       threads = new Thread[size];
       Thread.Builder builder = Thread.ofVirtual().name("ring");
       if (contestant == Contestant.MAILBOX) {
         addresses = new Address[size];
-        queues = null;
+        inboxes = null;
         for (int i = 0; i < size; i++) {
           int me = i;
           threads[i] = MailboxThreads.unstarted(builder, () -> runMailbox(me));
           addresses[i] = MailboxThreads.addressOf(threads[i]);
         }
-      } else if (contestant == Contestant.LINKED_BLOCKING_QUEUE) {
+      } else {
         addresses = null;
-        queues = new LinkedBlockingQueue[size];
+        inboxes = new Inbox[size];
         for (int i = 0; i < size; i++) {
           int me = i;
-          queues[i] = new LinkedBlockingQueue<>();
-          threads[i] = builder.unstarted(() -> runQueue(me));
+          threads[i] = contestant.newThread(builder, () -> runInbox(me));
+          inboxes[i] = contestant.inboxOf(threads[i]);
         }
-      } else {
-        throw new IllegalArgumentException("no ring for " + contestant);
       }
       for (Thread t : threads) {
         t.start();
@@ -202,12 +227,12 @@ public class Ring {
       }
     }
 
-    private void runQueue(int me) {
-      LinkedBlockingQueue<Object> mine = queues[me];
-      LinkedBlockingQueue<Object> next = queues[(me + 1) % size];
+    private void runInbox(int me) {
+      Inbox mine = inboxes[me];
+      Inbox next = inboxes[(me + 1) % size];
       try {
         for (;;) {
-          Object m = mine.take();
+          Object m = mine.receive();
           if (m == Workers.STOP) {
             return;
           }
@@ -216,7 +241,7 @@ public class Ring {
             resumeAt = (me + 1) % size;
             done.release();
           } else {
-            next.put(t);
+            next.send(t);
           }
         }
       } catch (Throwable e) {
@@ -232,7 +257,7 @@ public class Ring {
       if (addresses != null) {
         MailboxThreads.send(addresses[at], token);
       } else {
-        queues[at].put(token);
+        inboxes[at].send(token);
       }
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       while (!done.tryAcquire(1, TimeUnit.SECONDS)) {
@@ -243,6 +268,15 @@ public class Ring {
       }
     }
 
+    /**
+     * Where the next run sends the token.
+     *
+     * @return the index of the thread after the one that ended the last run
+     */
+    int resumeAt() {
+      return resumeAt;
+    }
+
     /** Sends every thread STOP and joins them all. */
     @Override
     public void stop() throws InterruptedException {
@@ -250,7 +284,7 @@ public class Ring {
         if (addresses != null) {
           MailboxThreads.send(addresses[i], Workers.STOP);
         } else {
-          queues[i].put(Workers.STOP);
+          inboxes[i].send(Workers.STOP);
         }
       }
       for (Thread t : threads) {

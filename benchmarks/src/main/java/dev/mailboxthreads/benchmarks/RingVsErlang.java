@@ -251,13 +251,9 @@ public final class RingVsErlang {
     });
   }
 
-  /** The JIT sees the ring's code before anything is measured, as in the JMH {@link Ring}. */
+  /** The JIT sees the ring's code before anything is measured: {@link Ring#warmUp}. */
   private static void warmUp() throws InterruptedException {
-    Ring.Threads warm = new Ring.Threads(Contestant.MAILBOX, 10_000);
-    for (int lap = 0; lap < 30; lap++) {
-      warm.hops(10_000);
-    }
-    warm.stop();
+    Ring.warmUp(Contestant.MAILBOX);
   }
 
   private static Side ours(int n, int hops, int rounds) throws InterruptedException {
