@@ -125,6 +125,34 @@ public final class IdleHeap {
     abstract void wake(Thread t);
   }
 
+  /** What {@link #main} takes. */
+  static final String USAGE = "usage: IdleHeap [--histogram] [--repeat K] [N ...]\n"
+      + "  N          threads per child JVM (default 100000 1000000)\n"
+      + "  --repeat K child JVMs per variant and N (default 3); the table shows their median\n"
+      + "  --histogram  print each child's class histogram";
+
+  /**
+   * Parses a count of {@link #main}'s arguments.
+   *
+   * @param value the argument
+   * @param what its name, for the error
+   * @return the count, at least 1
+   * @throws IllegalArgumentException naming the argument and the usage, if it is not one
+   */
+  static int positive(String value, String what) {
+    int n;
+    try {
+      n = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(what + " must be a positive whole number, not '" + value
+          + "'\n" + USAGE, e);
+    }
+    if (n < 1) {
+      throw new IllegalArgumentException(what + " must be at least 1, not " + n + "\n" + USAGE);
+    }
+    return n;
+  }
+
   /**
    * Runs every variant for every N, each in a child JVM, and prints a table; or, with {@code
    * --child VARIANT N}, measures one.
@@ -142,15 +170,23 @@ public final class IdleHeap {
     List<Integer> sizes = new ArrayList<>();
     boolean histogram = false;
     int repeat = 3;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--histogram")) {
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--help") || a.equals("-h")) {
+          System.out.println(USAGE);
+          return;
+        } else if (a.equals("--histogram")) {
         histogram = true;
-      } else if (a.equals("--repeat")) {
-        repeat = Integer.parseInt(args[++i]);
-      } else {
-        sizes.add(Integer.parseInt(a.replace("_", "")));
+        } else if (a.equals("--repeat") && i + 1 < args.length) {
+          repeat = positive(args[++i], "--repeat");
+        } else {
+          sizes.add(positive(a.replace("_", ""), "N"));
+        }
       }
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
     }
     if (sizes.isEmpty()) {
       sizes = List.of(100_000, 1_000_000);
