@@ -9,13 +9,13 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.zeromq.SocketType;
@@ -41,12 +41,31 @@ public final class SenderLoop implements Runnable {
    *
    * `state` packs a CLOSED bit and the number of reserved slots (frames a sender has claimed
    * room for, appended or about to be, and not yet handed to the socket). A sender reserves with
-   * one getAndIncrement; if the count was already at capacity it gives the slot back and waits
-   * on `notFull` (slow path, under `lock`), if CLOSED was set it gives it back and fails. The I/O
-   * thread subtracts what it handed to the socket, once per batch, then signals `notFull` if a
-   * sender waits (`waiting` is written under lock and read by the I/O thread after its
-   * subtraction: sender "waiting++ then re-check count" against I/O "subtract then read waiting"
-   * is a Dekker pair, so no wake-up is lost).
+   * one getAndIncrement (the fast path); if the count was already at capacity it gives the slot
+   * back and takes the slow path, if CLOSED was set it gives it back and fails.
+   *
+   * The slow path serves waiters first come, first served: under `lock`, a sender takes a free
+   * slot only if no sender waits before it; otherwise it joins `waiters` (FIFO) and parks until
+   * a slot is granted to it. grantFree (under lock) reserves free slots for the oldest waiters,
+   * one each, and unparks them; it runs when a waiter joins, and whenever slots are freed while
+   * someone waits: the I/O thread subtracts what it handed to the socket, once per batch, then
+   * reads `waiting` (volatile, written under lock). Waiter "join, write waiting, then read the
+   * count" against freer "subtract, then read waiting" is a Dekker pair: either the waiter sees
+   * the freed slot in its own grantFree, or the freer sees it waiting and grants.
+   *
+   * Before, freed slots were not granted: every waiter was woken (signalAll) to race the running
+   * senders for them, and with 100,000 virtual senders of 200 messages each (RemoteBench --only
+   * many) some lost that race for longer than the 10 s send timeout, in three runs out of
+   * three, while the connection moved millions of messages a second. A running sender may still
+   * take a slot on the fast path between a subtraction and the grant that follows it (closing the
+   * fast path while anyone waits made every send under overload a park and an unpark: 1.1-1.7 M
+   * messages/s there instead of 1.6-3.0 M), and every grant goes to the oldest waiter, so
+   * waiters are served in the order they came.
+   *
+   * A waiter that times out or is interrupted leaves the queue, unless a slot was granted to it
+   * meanwhile: then it sends (the slot is its, and an interrupted sender keeps its interrupt
+   * status). Closing unparks every waiter; one without a slot fails, one granted a slot before
+   * the close sends, as a sender that reserved on the fast path before the close does.
    *
    * Frames travel in a Vyukov MPSC linked list like the core mailbox: getAndSet `tail`, then a
    * volatile write of prev.next. Per sender, order is kept.
@@ -233,9 +252,9 @@ public final class SenderLoop implements Runnable {
   private final SocketWait wait = new SocketWait();
 
   private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled by the I/O thread when it frees slots and someone waits. */
-  private final Condition notFull = lock.newCondition();
-  /** Senders waiting for a slot; written under lock. */
+  /** Senders waiting for a slot, oldest first; guarded by lock. */
+  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  /** waiters.size(); written under lock, read without it (see the notes). */
   private volatile int waiting;
 
   /** Frames handed to the socket; written by the socket's owner only. */
@@ -389,6 +408,7 @@ public final class SenderLoop implements Runnable {
         handed = sendLent(item, now);
       } catch (RuntimeException | Error e) {
         STATE.getAndAdd(this, -1L); // the slot goes back; the send fails in the caller's hands
+        slotsFreed();
         throw e;
       }
       if (!handed) {
@@ -439,36 +459,99 @@ public final class SenderLoop implements Runnable {
     }
   }
 
+  /** A sender waiting in {@link #awaitSlot}. */
+  private static final class Waiter {
+    final Thread thread = Thread.currentThread();
+    /** Set (under lock) when a slot is reserved for this waiter. */
+    volatile boolean granted;
+  }
+
+  /** Returns with a slot reserved for the caller, first come, first served; or throws. */
   private void awaitSlot() {
-    long nanos = options.sendTimeout().toNanos();
+    Waiter me = new Waiter();
     lock.lock();
     try {
-      waiting++;
       for (;;) {
         long s = (long) STATE.getVolatile(this);
         if ((s & CLOSED) != 0) {
           throw closed();
         }
-        if ((s & COUNT) < capacity) {
-          if (STATE.compareAndSet(this, s, s + 1)) {
-            return;
-          }
-          continue;
+        if (!waiters.isEmpty() || (s & COUNT) >= capacity) {
+          break;
         }
-        if (nanos <= 0) {
-          timedOut.increment();
-          throw new SendTimeoutException(description, options.sendTimeout());
-        }
-        try {
-          nanos = notFull.awaitNanos(nanos);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new MailboxInterruptedException();
+        if (STATE.compareAndSet(this, s, s + 1)) {
+          return; // nobody before us, and room
         }
       }
+      waiters.addLast(me);
+      waiting = waiters.size();
+      grantFree(); // after the write of waiting: see the notes
     } finally {
-      waiting--;
       lock.unlock();
+    }
+    long deadline = System.nanoTime() + options.sendTimeout().toNanos();
+    boolean interrupted = false;
+    while (!me.granted) {
+      long left = deadline - System.nanoTime();
+      if (interrupted || left <= 0 || ((long) STATE.getVolatile(this) & CLOSED) != 0) {
+        lock.lock();
+        try {
+          if (!me.granted) {
+            waiters.remove(me);
+            waiting = waiters.size();
+            if (((long) STATE.getVolatile(this) & CLOSED) != 0) {
+              throw closed();
+            }
+            if (interrupted) {
+              Thread.currentThread().interrupt();
+              throw new MailboxInterruptedException();
+            }
+            timedOut.increment();
+            throw new SendTimeoutException(description, options.sendTimeout());
+          }
+        } finally {
+          lock.unlock();
+        }
+        break; // granted meanwhile: the slot is ours
+      }
+      LockSupport.parkNanos(this, left);
+      interrupted |= Thread.interrupted();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt(); // it sends: the slot was granted before it gave up
+    }
+    // Granted: the slot was reserved before any close, like a fast-path reservation, so the
+    // frame goes out with what close hands to the socket.
+  }
+
+  /**
+   * Reserves free slots for the oldest waiters, one each, and unparks them. Under lock.
+   */
+  private void grantFree() {
+    Waiter w;
+    while ((w = waiters.peekFirst()) != null) {
+      long s = (long) STATE.getVolatile(this);
+      if ((s & CLOSED) != 0 || (s & COUNT) >= capacity) {
+        return;
+      }
+      if (STATE.compareAndSet(this, s, s + 1)) {
+        waiters.pollFirst();
+        waiting = waiters.size();
+        w.granted = true;
+        LockSupport.unpark(w.thread);
+      }
+    }
+  }
+
+  /** After slots were freed: grants them to waiters, if any (see the notes). */
+  private void slotsFreed() {
+    if (waiting > 0) {
+      lock.lock();
+      try {
+        grantFree();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -498,7 +581,9 @@ public final class SenderLoop implements Runnable {
     markClosed();
     lock.lock();
     try {
-      notFull.signalAll(); // waiting senders fail now
+      for (Waiter w : waiters) {
+        LockSupport.unpark(w.thread); // waiting senders fail now
+      }
     } finally {
       lock.unlock();
     }
@@ -1015,14 +1100,7 @@ public final class SenderLoop implements Runnable {
   private void release(int handed) {
     sent += handed; // single writer: the socket's owner
     STATE.getAndAdd(this, (long) -handed);
-    if (waiting > 0) {
-      lock.lock();
-      try {
-        notFull.signalAll();
-      } finally {
-        lock.unlock();
-      }
-    }
+    slotsFreed();
   }
 
   /** Discards what is queued, plus {@code taken} frames already polled but not sent. */
