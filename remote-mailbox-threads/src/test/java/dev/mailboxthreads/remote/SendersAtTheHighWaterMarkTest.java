@@ -3,6 +3,7 @@ package dev.mailboxthreads.remote;
 import static dev.mailboxthreads.MailboxThreads.receive;
 import static dev.mailboxthreads.MailboxThreads.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -79,6 +81,58 @@ class SendersAtTheHighWaterMarkTest {
       assertThat(finished.get()).isEqualTo(senders);
       assertThat(remote.stats().timedOut()).isZero();
       assertThat(receive(Duration.ZERO, "none")).isEqualTo("none");
+    }
+  }
+
+  /**
+   * Closing a connection whose senders wait for room (nobody is bound, so nothing drains) fails
+   * every waiting sender at once with the reason, long before their send timeout.
+   */
+  @Test
+  void close_sendersWaitingForRoom_eachFailsAtOnceSayingTheConnectionIsClosed() throws Exception {
+    int senders = 2_000;
+    try (RemoteContext ctx = RemoteContext.create()) {
+      RemoteThread remote = ctx.connect(ConnectOptions.defaults()
+          .withSendHighWaterMark(1)
+          .withSendTimeout(Duration.ofMinutes(5))
+          .withLinger(Duration.ZERO), "ipc://" + dir.resolve("nobody.sock"));
+      AtomicInteger sent = new AtomicInteger();
+      AtomicInteger refused = new AtomicInteger();
+      AtomicReference<Throwable> other = new AtomicReference<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int s = 0; s < senders; s++) {
+        int sender = s;
+        threads.add(Thread.ofVirtual().start(() -> {
+          try {
+            send(remote, "m" + sender);
+            sent.incrementAndGet();
+          } catch (IllegalStateException e) {
+            if (e.getMessage().contains("is closed")) {
+              refused.incrementAndGet();
+            } else {
+              other.compareAndSet(null, e);
+            }
+          } catch (Throwable e) {
+            other.compareAndSet(null, e);
+          }
+        }));
+      }
+      // all but the few whose frames fit in the queues are parked, waiting for room
+      await().atMost(WAIT).until(() -> threads.stream()
+          .filter(t -> t.getState() == Thread.State.TIMED_WAITING).count() >= senders - 10);
+
+      long start = System.nanoTime();
+      remote.close();
+      for (Thread t : threads) {
+        assertThat(t.join(WAIT)).as("%s ended", t).isTrue();
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("the senders failed at once, not at their 5-minute timeout")
+          .isLessThan(WAIT);
+      assertThat(other.get()).as("an unexpected failure").isNull();
+      assertThat(refused.get()).isGreaterThanOrEqualTo(senders - 10);
+      assertThat(sent.get() + refused.get()).isEqualTo(senders);
+      assertThat(remote.stats().timedOut()).isZero();
     }
   }
 }

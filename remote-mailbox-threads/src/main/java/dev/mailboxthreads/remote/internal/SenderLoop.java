@@ -9,7 +9,6 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,27 +44,29 @@ public final class SenderLoop implements Runnable {
    * back and takes the slow path, if CLOSED was set it gives it back and fails.
    *
    * The slow path serves waiters first come, first served: under `lock`, a sender takes a free
-   * slot only if no sender waits before it; otherwise it joins `waiters` (FIFO) and parks until
-   * a slot is granted to it. grantFree (under lock) reserves free slots for the oldest waiters,
-   * one each, and unparks them; it runs when a waiter joins, and whenever slots are freed while
-   * someone waits: the I/O thread subtracts what it handed to the socket, once per batch, then
-   * reads `waiting` (volatile, written under lock). Waiter "join, write waiting, then read the
-   * count" against freer "subtract, then read waiting" is a Dekker pair: either the waiter sees
-   * the freed slot in its own grantFree, or the freer sees it waiting and grants.
+   * slot only if no sender waits before it; otherwise it joins the waiters (a FIFO list) and
+   * parks until a slot is granted to it. grantFree (under lock) reserves free slots for the
+   * oldest waiters, one each, and unparks them; it runs when a waiter joins, and whenever
+   * slots are freed while someone waits: the I/O thread subtracts what it handed to the
+   * socket, once per batch, then reads `waiting` (volatile, written under lock). Waiter "join,
+   * write waiting, then read the count" against freer "subtract, then read waiting" is a
+   * Dekker pair: either the waiter sees the freed slot in its own grantFree, or the freer sees
+   * it waiting and grants.
    *
-   * Before, freed slots were not granted: every waiter was woken (signalAll) to race the running
-   * senders for them, and with 100,000 virtual senders of 200 messages each (RemoteBench --only
-   * many) some lost that race for longer than the 10 s send timeout, in three runs out of
-   * three, while the connection moved millions of messages a second. A running sender may still
-   * take a slot on the fast path between a subtraction and the grant that follows it (closing the
-   * fast path while anyone waits made every send under overload a park and an unpark: 1.1-1.7 M
-   * messages/s there instead of 1.6-3.0 M), and every grant goes to the oldest waiter, so
-   * waiters are served in the order they came.
+   * Before, freed slots were not granted: every waiter was woken (signalAll) to race the
+   * running senders for them, and with 100,000 virtual senders of 200 messages each
+   * (RemoteBench --only many) some lost that race for longer than the 10 s send timeout, in
+   * three runs out of three, while the connection moved millions of messages a second. A
+   * running sender may still take a slot on the fast path between a subtraction and the grant
+   * that follows it (closing the fast path while anyone waits made every send under overload a
+   * park and an unpark: 1.1-1.7 M messages/s there instead of 1.6-3.0 M), and every grant goes
+   * to the oldest waiter, so waiters are served in the order they came.
    *
-   * A waiter that times out or is interrupted leaves the queue, unless a slot was granted to it
+   * A waiter that times out or is interrupted unlinks itself, unless a slot was granted to it
    * meanwhile: then it sends (the slot is its, and an interrupted sender keeps its interrupt
-   * status). Closing unparks every waiter; one without a slot fails, one granted a slot before
-   * the close sends, as a sender that reserved on the fast path before the close does.
+   * status). Closing unlinks and unparks every waiter; one without a slot fails, one granted a
+   * slot before the close sends, as a sender that reserved on the fast path before the close
+   * does.
    *
    * Frames travel in a Vyukov MPSC linked list like the core mailbox: getAndSet `tail`, then a
    * volatile write of prev.next. Per sender, order is kept.
@@ -252,9 +253,13 @@ public final class SenderLoop implements Runnable {
   private final SocketWait wait = new SocketWait();
 
   private final ReentrantLock lock = new ReentrantLock();
-  /** Senders waiting for a slot, oldest first; guarded by lock. */
-  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-  /** waiters.size(); written under lock, read without it (see the notes). */
+  /**
+   * Senders waiting for a slot, oldest first: a doubly linked list through the waiters, so that
+   * one that leaves (timed out, interrupted) is unlinked in constant time. Guarded by lock.
+   */
+  private Waiter firstWaiter;
+  private Waiter lastWaiter;
+  /** Waiters linked; written under lock, read without it (see the notes). */
   private volatile int waiting;
 
   /** Frames handed to the socket; written by the socket's owner only. */
@@ -462,8 +467,46 @@ public final class SenderLoop implements Runnable {
   /** A sender waiting in {@link #awaitSlot}. */
   private static final class Waiter {
     final Thread thread = Thread.currentThread();
-    /** Set (under lock) when a slot is reserved for this waiter. */
+    /** Set (under lock) when a slot is reserved for this waiter, which is then unlinked. */
     volatile boolean granted;
+    /** Neighbours and membership in the waiters' list; guarded by lock. */
+    Waiter prev;
+    Waiter next;
+    boolean linked;
+  }
+
+  /** Appends {@code w} to the waiters. Under lock. */
+  private void link(Waiter w) {
+    w.prev = lastWaiter;
+    if (lastWaiter == null) {
+      firstWaiter = w;
+    } else {
+      lastWaiter.next = w;
+    }
+    lastWaiter = w;
+    w.linked = true;
+    waiting = waiting + 1;
+  }
+
+  /** Removes {@code w} from the waiters if it is there. Under lock. */
+  private void unlink(Waiter w) {
+    if (!w.linked) {
+      return;
+    }
+    if (w.prev == null) {
+      firstWaiter = w.next;
+    } else {
+      w.prev.next = w.next;
+    }
+    if (w.next == null) {
+      lastWaiter = w.prev;
+    } else {
+      w.next.prev = w.prev;
+    }
+    w.prev = null;
+    w.next = null;
+    w.linked = false;
+    waiting = waiting - 1;
   }
 
   /** Returns with a slot reserved for the caller, first come, first served; or throws. */
@@ -476,15 +519,14 @@ public final class SenderLoop implements Runnable {
         if ((s & CLOSED) != 0) {
           throw closed();
         }
-        if (!waiters.isEmpty() || (s & COUNT) >= capacity) {
+        if (firstWaiter != null || (s & COUNT) >= capacity) {
           break;
         }
         if (STATE.compareAndSet(this, s, s + 1)) {
           return; // nobody before us, and room
         }
       }
-      waiters.addLast(me);
-      waiting = waiters.size();
+      link(me);
       grantFree(); // after the write of waiting: see the notes
     } finally {
       lock.unlock();
@@ -497,8 +539,7 @@ public final class SenderLoop implements Runnable {
         lock.lock();
         try {
           if (!me.granted) {
-            waiters.remove(me);
-            waiting = waiters.size();
+            unlink(me); // already unlinked if the connection closed
             if (((long) STATE.getVolatile(this) & CLOSED) != 0) {
               throw closed();
             }
@@ -529,14 +570,13 @@ public final class SenderLoop implements Runnable {
    */
   private void grantFree() {
     Waiter w;
-    while ((w = waiters.peekFirst()) != null) {
+    while ((w = firstWaiter) != null) {
       long s = (long) STATE.getVolatile(this);
       if ((s & CLOSED) != 0 || (s & COUNT) >= capacity) {
         return;
       }
       if (STATE.compareAndSet(this, s, s + 1)) {
-        waiters.pollFirst();
-        waiting = waiters.size();
+        unlink(w);
         w.granted = true;
         LockSupport.unpark(w.thread);
       }
@@ -581,8 +621,12 @@ public final class SenderLoop implements Runnable {
     markClosed();
     lock.lock();
     try {
-      for (Waiter w : waiters) {
-        LockSupport.unpark(w.thread); // waiting senders fail now
+      // waiting senders fail now; unlinked here, all at once, not each by itself
+      for (Waiter w = firstWaiter; w != null; ) {
+        Waiter next = w.next;
+        unlink(w);
+        LockSupport.unpark(w.thread);
+        w = next;
       }
     } finally {
       lock.unlock();
