@@ -511,7 +511,7 @@ public final class SenderLoop implements Runnable {
 
   /** Returns with a slot reserved for the caller, first come, first served; or throws. */
   private void awaitSlot() {
-    Waiter me = new Waiter();
+    Waiter me;
     lock.lock();
     try {
       for (;;) {
@@ -526,6 +526,7 @@ public final class SenderLoop implements Runnable {
           return; // nobody before us, and room
         }
       }
+      me = new Waiter();
       link(me);
       grantFree(); // after the write of waiting: see the notes
     } finally {
