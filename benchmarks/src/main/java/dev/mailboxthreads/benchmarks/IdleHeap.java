@@ -178,7 +178,10 @@ public final class IdleHeap {
           return;
         } else if (a.equals("--histogram")) {
         histogram = true;
-        } else if (a.equals("--repeat") && i + 1 < args.length) {
+        } else if (a.equals("--repeat")) {
+          if (i + 1 == args.length) {
+            throw new IllegalArgumentException("--repeat needs a count\n" + USAGE);
+          }
           repeat = positive(args[++i], "--repeat");
         } else {
           sizes.add(positive(a.replace("_", ""), "N"));
