@@ -545,6 +545,10 @@ public final class MsgpackValues {
    */
   public static Object decode(byte[] frame, int offset, int length, int maxDepth) {
     java.util.Objects.checkFromIndexSize(offset, length, frame.length);
+    String string = wholeString(frame, offset, length);
+    if (string != null) {
+      return string;
+    }
     try (MessageUnpacker u = MessagePack.newDefaultUnpacker(frame, offset, length)) {
       if (length == 0) {
         throw undecodable("the payload is empty; it must hold one MessagePack value");
@@ -573,6 +577,36 @@ public final class MsgpackValues {
       throw new CodecException(DropReason.UNDECODABLE,
           "not a valid MessagePack value: " + e, e);
     }
+  }
+
+  /**
+   * The message when the payload is exactly one str (fixstr, str 8 or str 16) and nothing
+   * else, decoded straight from the frame; null for anything else, which the unpacker then
+   * decodes or refuses with its full checks. A String is the commonest message, and a
+   * MessageUnpacker (its buffers and views) cost more than the decoding itself.
+   *
+   * @throws CodecException if the string is not valid UTF-8, as the unpacker's path would
+   */
+  private static String wholeString(byte[] frame, int offset, int length) {
+    if (length == 0) {
+      return null;
+    }
+    int first = frame[offset] & 0xff;
+    int header;
+    int n;
+    if ((first & 0xe0) == 0xa0) { // fixstr
+      header = 1;
+      n = first & 0x1f;
+    } else if (first == 0xd9 && length >= 2) { // str 8
+      header = 2;
+      n = frame[offset + 1] & 0xff;
+    } else if (first == 0xda && length >= 3) { // str 16
+      header = 3;
+      n = (frame[offset + 1] & 0xff) << 8 | (frame[offset + 2] & 0xff);
+    } else {
+      return null;
+    }
+    return header + n == length ? utf8(frame, offset + header, n) : null;
   }
 
   private static Object unpack(MessageUnpacker u, int length, int depth, int maxDepth)

@@ -9,6 +9,7 @@ import dev.mailboxthreads.Request;
 import dev.mailboxthreads.remote.Codec;
 import dev.mailboxthreads.remote.CodecException;
 import dev.mailboxthreads.remote.DropReason;
+import dev.mailboxthreads.remote.JavaCodec;
 import dev.mailboxthreads.remote.PublicationStats;
 import dev.mailboxthreads.remote.PublishOptions;
 import dev.mailboxthreads.remote.RemoteMailboxException;
@@ -288,7 +289,7 @@ public final class PublicationLoop implements Runnable {
           throw new RemoteMailboxException("cannot watch the publication's handshakes on "
               + requested + " (the context is closing?)", null);
         }
-        socket.setRcvHWM(receiveHwm(options.receiveHighWaterMark()));
+        socket.setRcvHWM(receiveHwm(options.receiveHighWaterMark(), options.codec()));
         // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
         // announcing 2 GiB makes the context's I/O thread die of OutOfMemoryError. With a limit,
         // JeroMQ drops such a peer's connection before allocating. The limit is twice ours, so
@@ -349,15 +350,23 @@ public final class PublicationLoop implements Runnable {
   }
 
   /**
-   * ZMQ_RCVHWM for a publication's receiveHighWaterMark. ZeroMQ counts messages, and a batch
-   * frame (up to SenderLoop.MAX_GROUP frames, docs/wire-format.md) is one; unscaled, a slow
+   * ZMQ_RCVHWM for a publication's receiveHighWaterMark and codec. ZeroMQ counts messages, and a
+   * batch frame (up to SenderLoop.MAX_GROUP frames, docs/wire-format.md) is one; unscaled, a slow
    * receiver could hold 256 times as many frames, and up to 64 KiB per message, as the setting
-   * says. Scaled like the sender's ZMQ_SNDHWM, full batches hold about the setting's number of
-   * frames; lone frames fewer, which only moves the waiting to the sender's queues. 0 (no limit)
+   * says. So where the senders batch by default (JavaCodec: ConnectOptions.batches()) it is
+   * scaled like the sender's ZMQ_SNDHWM, and full batches hold about the setting's number of
+   * frames. Other codecs' senders (peers in other languages, Java connections unless told to
+   * batch) send lone frames, and for them a scaled mark is a pipe of 390 frames instead of
+   * 100,000: ZeroMQ's reader then posts a credit command to the I/O thread every 195 frames read
+   * (its low-water mark), and the interop codec's 16 B stream ran at 1.8 M messages/s instead
+   * of 2.8 M (docs/benchmarks.md, "Session 11"). So they get the setting as it is. 0 (no limit)
    * stays 0.
    */
-  static int receiveHwm(int receiveHighWaterMark) {
-    return receiveHighWaterMark == 0 ? 0 : Math.max(1, receiveHighWaterMark / SenderLoop.MAX_GROUP);
+  static int receiveHwm(int receiveHighWaterMark, Codec codec) {
+    if (receiveHighWaterMark == 0 || !(codec instanceof JavaCodec)) {
+      return receiveHighWaterMark;
+    }
+    return Math.max(1, receiveHighWaterMark / SenderLoop.MAX_GROUP);
   }
 
   /**

@@ -2,21 +2,38 @@ package dev.mailboxthreads.remote.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailboxthreads.remote.Codec;
+import dev.mailboxthreads.remote.ConnectOptions;
+import dev.mailboxthreads.remote.JavaCodec;
+import dev.mailboxthreads.remote.MsgpackCodec;
 import org.junit.jupiter.api.Test;
 
 /**
  * ZeroMQ's high-water marks count ZeroMQ messages and a batch frame is one, so both loops scale
- * the configured number of messages by the largest batch (docs/remote.md, "Batching").
+ * the configured number of messages by the largest batch where batches are the default
+ * (docs/remote.md, "Batching").
  */
 class HighWaterMarkScalingTest {
   @Test
-  void receiveHwm_dividedByTheLargestBatch_atLeastOne_zeroStaysUnlimited() {
+  void receiveHwm_javaCodec_dividedByTheLargestBatch_atLeastOne_zeroStaysUnlimited() {
+    Codec java = JavaCodec.defaults();
     assertThat(SenderLoop.MAX_GROUP).isEqualTo(256);
-    assertThat(PublicationLoop.receiveHwm(100_000)).isEqualTo(390);
-    assertThat(PublicationLoop.receiveHwm(256)).isEqualTo(1);
-    assertThat(PublicationLoop.receiveHwm(10)).as("never 0, which would mean no limit")
+    assertThat(PublicationLoop.receiveHwm(100_000, java)).isEqualTo(390);
+    assertThat(PublicationLoop.receiveHwm(256, java)).isEqualTo(1);
+    assertThat(PublicationLoop.receiveHwm(10, java)).as("never 0, which would mean no limit")
         .isEqualTo(1);
-    assertThat(PublicationLoop.receiveHwm(0)).as("0 means no limit and stays so").isZero();
+    assertThat(PublicationLoop.receiveHwm(0, java)).as("0 means no limit and stays so").isZero();
+  }
+
+  @Test
+  void receiveHwm_otherCodecs_whoseSendersDoNotBatchByDefault_asSet() {
+    Codec msgpack = MsgpackCodec.defaults();
+    assertThat(ConnectOptions.defaults().withCodec(msgpack).batches())
+        .as("the rule mirrors the senders' default").isFalse();
+    assertThat(ConnectOptions.defaults().batches()).isTrue();
+    assertThat(PublicationLoop.receiveHwm(100_000, msgpack)).isEqualTo(100_000);
+    assertThat(PublicationLoop.receiveHwm(10, msgpack)).isEqualTo(10);
+    assertThat(PublicationLoop.receiveHwm(0, msgpack)).isZero();
   }
 
   @Test

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The interop codec on its own: the bytes it writes (checked against the MessagePack spec), the
@@ -304,6 +305,16 @@ class MsgpackCodecTest {
         Arguments.of("db7fffffff616263", "a string of 2147483647 bytes is announced"),
         Arguments.of("c6000000ff00", "a binary of 255 bytes is announced"),
         Arguments.of("a3fffefd", "not valid UTF-8"),
+        Arguments.of("d903fffefd", "not valid UTF-8"),
+        Arguments.of("da0003fffefd", "not valid UTF-8"),
+        Arguments.of("a3616263" + "00", "1 byte(s) follow the message"),
+        Arguments.of("d903616263" + "00", "1 byte(s) follow the message"),
+        Arguments.of("da0003616263" + "00", "1 byte(s) follow the message"),
+        Arguments.of("a36162", "a string of 3 bytes is announced"),
+        Arguments.of("d9036162", "a string of 3 bytes is announced"),
+        Arguments.of("da00036162", "a string of 3 bytes is announced"),
+        Arguments.of("d9", "not a valid MessagePack value"),
+        Arguments.of("da00", "not a valid MessagePack value"),
         Arguments.of("81c0c0", "a map key is a MessagePack nil"),
         Arguments.of("8191c001", "a map key is a MessagePack array"),
         Arguments.of("81c40161c0", "a map key is a MessagePack binary"),
@@ -326,6 +337,21 @@ class MsgpackCodecTest {
         .hasMessageContaining(expected)
         .satisfies(e -> assertThat(((CodecException) e).reason())
             .isEqualTo(DropReason.UNDECODABLE));
+  }
+
+  @ParameterizedTest(name = "{index}: {0} chars")
+  @ValueSource(ints = {0, 1, 31, 32, 255, 256, 65_535, 65_536, 70_000})
+  void roundTrip_stringsAtEveryHeaderBoundary(int chars) {
+    String message = "é".repeat(chars / 2) + "x".repeat(chars % 2);
+    byte[] bytes = CODEC.encode(message, 3);
+
+    assertThat(CODEC.decode(bytes, 3, bytes.length - 3)).isEqualTo(message);
+  }
+
+  @ParameterizedTest(name = "{index}: {0}")
+  @ValueSource(strings = {"d903616263", "da0003616263", "db00000003616263"})
+  void decode_stringInALongerHeaderThanNeeded_accepted(String hex) {
+    assertThat(decodeHex(hex)).isEqualTo("abc");
   }
 
   @Test
