@@ -104,6 +104,13 @@ record Options(
     OURS("ours"),
     /** JeroMQ sockets used directly, with the same options. */
     RAW("raw JeroMQ"),
+    /**
+     * Raw JeroMQ with our topology: a PUSH/PULL pair each way, each side's PULL bound and the
+     * other's PUSH connected to it (two TCP connections, as ours uses), where REQ/REP sends the
+     * reply back on the request's connection. Round trip only: what our sockets cost before
+     * the library adds anything.
+     */
+    RAW_PAIR("raw PUSH/PULL pair"),
     /** This library with the interop codec, {@code MsgpackCodec}, whatever --codec says. */
     OURS_MSGPACK("ours msgpack"),
     /**
@@ -237,11 +244,12 @@ record Options(
                 contestants.add(switch (c.trim().toLowerCase(Locale.ROOT)) {
                   case "ours" -> Contestant.OURS;
                   case "raw" -> Contestant.RAW;
+                  case "raw-pair", "rawpair" -> Contestant.RAW_PAIR;
                   case "msgpack", "ours-msgpack" -> Contestant.OURS_MSGPACK;
                   case "pekko" -> Contestant.PEKKO;
                   case "libzmq" -> Contestant.LIBZMQ;
-                  default -> throw new UsageException("--contestants takes ours, raw, msgpack,"
-                      + " pekko, libzmq: " + c);
+                  default -> throw new UsageException("--contestants takes ours, raw, raw-pair,"
+                      + " msgpack, pekko, libzmq: " + c);
                 });
               }
             }

@@ -174,6 +174,7 @@ final class ReceiverJvm implements AutoCloseable {
           case "stream-raw" -> Stream.receiveRaw(a);
           case "rtt-ours" -> RoundTrip.serveOurs(a);
           case "rtt-raw" -> RoundTrip.serveRaw(a);
+          case "rtt-rawpair" -> RoundTrip.serveRawPair(a);
           case "stream-pekko" -> PekkoRemote.receiveStream(a);
           case "rtt-pekko" -> PekkoRemote.serveRoundTrip(a);
           case "quit" -> {

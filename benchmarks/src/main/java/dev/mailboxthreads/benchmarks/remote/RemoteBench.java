@@ -150,6 +150,9 @@ public final class RemoteBench {
    */
   private List<Contestant> contestants(String test) {
     List<Contestant> list = new ArrayList<>(options.contestants());
+    if (!test.equals(RTT)) {
+      list.remove(Contestant.RAW_PAIR); // a stream on it is raw's PUSH/PULL again
+    }
     if (list.contains(Contestant.LIBZMQ)) {
       String why = test.equals(RTT) ? Libzmq.available() : "round trip only";
       if (why != null) {
@@ -324,6 +327,7 @@ public final class RemoteBench {
         t.row(c.label + switch (c) {
           case OURS, OURS_MSGPACK -> " (2 mailboxes)";
           case RAW, LIBZMQ -> " REQ/REP";
+          case RAW_PAIR -> "";
           case PEKKO -> " ask";
         },
             spread(RTT, c, "p50_us", "%.1f"), spread(RTT, c, "p99_us", "%.1f"),

@@ -25,6 +25,8 @@ import org.zeromq.ZMQ;
  *       ZeroMQ I/O threads per round trip.
  *   <li>raw: a REQ socket in the client, {@code send(bytes, 0)} then {@code recv(0)}, and a REP
  *       socket in the server that echoes.
+ *   <li>raw pair: the same with our topology, a PUSH/PULL pair each way (each side binds a PULL
+ *       and connects a PUSH to the other's): two TCP connections, where REQ/REP uses one.
  *   <li>libzmq: the same REQ/REP in C, between two processes of their own ({@link Libzmq}).
  * </ul>
  *
@@ -55,6 +57,7 @@ final class RoundTrip {
     return switch (contestant) {
       case OURS, OURS_MSGPACK -> ours(receiver, endpoints, options, contestant.codec(options));
       case RAW -> raw(receiver, endpoints, options);
+      case RAW_PAIR -> rawPair(receiver, endpoints, options);
       case PEKKO -> PekkoRemote.roundTrip(receiver, options);
       case LIBZMQ -> Libzmq.roundTrip(endpoints, options);
     };
@@ -127,6 +130,45 @@ final class RoundTrip {
     return Result.of(nanos);
   }
 
+  static Result rawPair(ReceiverJvm receiver, Endpoints endpoints, Options o) {
+    int warmup = o.roundTripWarmup();
+    int total = warmup + o.roundTrips();
+    byte[] payload = Payload.bytes(o.payloadBytes());
+    long[] nanos = new long[o.roundTrips()];
+    try (ZContext context = new ZContext(1)) {
+      ZMQ.Socket in = context.createSocket(SocketType.PULL);
+      in.setLinger(0);
+      in.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      String mine = endpoints.bind("rtt-pair-client");
+      if (!in.bind(mine)) {
+        throw new BenchFailure("cannot bind " + mine + ": errno " + in.errno());
+      }
+      receiver.command("rtt-rawpair", endpoints.bind("rtt-server"), in.getLastEndpoint(), total);
+      String endpoint = receiver.await("bound", ReceiverJvm.SETUP);
+      ZMQ.Socket out = context.createSocket(SocketType.PUSH);
+      out.setLinger(0);
+      Endpoints.tuneConnecting(out, endpoint);
+      out.connect(endpoint);
+      for (int i = 0; i < total; i++) {
+        long t = System.nanoTime();
+        if (!out.send(payload, 0)) {
+          throw new BenchFailure("rtt raw pair: request " + i + " refused, errno " + out.errno());
+        }
+        byte[] reply = in.recv(0);
+        long dt = System.nanoTime() - t;
+        if (reply == null || !Arrays.equals(reply, payload)) {
+          throw new BenchFailure("rtt raw pair: reply " + i + " is wrong or missing (errno "
+              + in.errno() + ")");
+        }
+        if (i >= warmup) {
+          nanos[i - warmup] = dt;
+        }
+      }
+      receiver.await("done", ReceiverJvm.SETUP);
+    }
+    return Result.of(nanos);
+  }
+
   // ------------------------------------------------------------------ server JVM
 
   /** {@code rtt-ours BIND CLIENT_ENDPOINT COUNT HWM CODEC}. */
@@ -149,6 +191,34 @@ final class RoundTrip {
       }
       return null;
     });
+  }
+
+  /** {@code rtt-rawpair BIND CLIENT_ENDPOINT COUNT}: PULL bound, PUSH back to the client. */
+  static void serveRawPair(String[] a) {
+    String bind = a[1];
+    String client = a[2];
+    int total = Integer.parseInt(a[3]);
+    try (ZContext context = new ZContext(1)) {
+      ZMQ.Socket in = context.createSocket(SocketType.PULL);
+      in.setLinger(0);
+      in.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      if (!in.bind(bind)) {
+        throw new BenchFailure("cannot bind " + bind + ": errno " + in.errno());
+      }
+      ZMQ.Socket out = context.createSocket(SocketType.PUSH);
+      out.setLinger(1000);
+      Endpoints.tuneConnecting(out, client);
+      out.connect(client);
+      ReceiverJvm.reply("bound " + in.getLastEndpoint());
+      for (int i = 0; i < total; i++) {
+        byte[] m = in.recv(0);
+        if (m == null) {
+          throw new BenchFailure("rtt raw pair server: request " + i + " did not come");
+        }
+        out.send(m, 0);
+      }
+      ReceiverJvm.reply("done " + total);
+    }
   }
 
   /** {@code rtt-raw BIND COUNT}. */

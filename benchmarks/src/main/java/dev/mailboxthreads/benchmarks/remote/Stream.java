@@ -96,6 +96,8 @@ final class Stream {
       case RAW -> raw(receiver, endpoints, options, n);
       case PEKKO -> PekkoRemote.stream(receiver, options, n);
       case LIBZMQ -> throw new IllegalArgumentException("libzmq runs the round trip only");
+      case RAW_PAIR -> throw new IllegalArgumentException(
+          "the PUSH/PULL pair runs the round trip only");
     };
   }
 
