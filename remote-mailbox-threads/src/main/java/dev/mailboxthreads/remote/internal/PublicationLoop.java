@@ -358,9 +358,9 @@ public final class PublicationLoop implements Runnable {
    * frames. Other codecs' senders (peers in other languages, Java connections unless told to
    * batch) send lone frames, and for them a scaled mark is a pipe of 390 frames instead of
    * 100,000: ZeroMQ's reader then posts a credit command to the I/O thread every 195 frames read
-   * (its low-water mark), and the interop codec's 16 B stream ran at 1.8 M messages/s instead
-   * of 2.8 M (docs/benchmarks.md, "Session 11"). So they get the setting as it is. 0 (no limit)
-   * stays 0.
+   * (its low-water mark), and the interop codec's 16 B stream ran at 1.6-1.8 M messages/s
+   * instead of 2.5-2.7 M (docs/benchmarks.md, "Session 11"). So they get the setting as it is.
+   * 0 (no limit) stays 0.
    */
   static int receiveHwm(int receiveHighWaterMark, Codec codec) {
     if (receiveHighWaterMark == 0 || !(codec instanceof JavaCodec)) {
