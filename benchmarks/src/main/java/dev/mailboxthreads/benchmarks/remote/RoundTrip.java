@@ -110,21 +110,7 @@ final class RoundTrip {
       req.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
       Endpoints.tuneConnecting(req, endpoint);
       req.connect(endpoint);
-      for (int i = 0; i < total; i++) {
-        long t = System.nanoTime();
-        if (!req.send(payload, 0)) {
-          throw new BenchFailure("rtt raw: request " + i + " refused, errno " + req.errno());
-        }
-        byte[] reply = req.recv(0);
-        long dt = System.nanoTime() - t;
-        if (reply == null || !Arrays.equals(reply, payload)) {
-          throw new BenchFailure("rtt raw: reply " + i + " is wrong or missing (errno "
-              + req.errno() + ")");
-        }
-        if (i >= warmup) {
-          nanos[i - warmup] = dt;
-        }
-      }
+      timeRawRoundTrips("raw", req, req, payload, warmup, nanos);
       receiver.await("done", ReceiverJvm.SETUP);
     }
     return Result.of(nanos);
@@ -149,24 +135,36 @@ final class RoundTrip {
       out.setLinger(0);
       Endpoints.tuneConnecting(out, endpoint);
       out.connect(endpoint);
-      for (int i = 0; i < total; i++) {
-        long t = System.nanoTime();
-        if (!out.send(payload, 0)) {
-          throw new BenchFailure("rtt raw pair: request " + i + " refused, errno " + out.errno());
-        }
-        byte[] reply = in.recv(0);
-        long dt = System.nanoTime() - t;
-        if (reply == null || !Arrays.equals(reply, payload)) {
-          throw new BenchFailure("rtt raw pair: reply " + i + " is wrong or missing (errno "
-              + in.errno() + ")");
-        }
-        if (i >= warmup) {
-          nanos[i - warmup] = dt;
-        }
-      }
+      timeRawRoundTrips("raw pair", out, in, payload, warmup, nanos);
       receiver.await("done", ReceiverJvm.SETUP);
     }
     return Result.of(nanos);
+  }
+
+  /**
+   * {@code warmup} untimed round trips, then one per slot of {@code nanos}, timed: each sends
+   * {@code payload} on {@code out} and waits for it to come back on {@code in} (the same socket
+   * for REQ/REP), and fails the round if it does not.
+   */
+  private static void timeRawRoundTrips(String what, ZMQ.Socket out, ZMQ.Socket in,
+      byte[] payload, int warmup, long[] nanos) {
+    int total = warmup + nanos.length;
+    for (int i = 0; i < total; i++) {
+      long t = System.nanoTime();
+      if (!out.send(payload, 0)) {
+        throw new BenchFailure("rtt " + what + ": request " + i + " refused, errno "
+            + out.errno());
+      }
+      byte[] reply = in.recv(0);
+      long dt = System.nanoTime() - t;
+      if (reply == null || !Arrays.equals(reply, payload)) {
+        throw new BenchFailure("rtt " + what + ": reply " + i + " is wrong or missing (errno "
+            + in.errno() + ")");
+      }
+      if (i >= warmup) {
+        nanos[i - warmup] = dt;
+      }
+    }
   }
 
   // ------------------------------------------------------------------ server JVM
