@@ -126,9 +126,7 @@ final class RoundTrip {
       in.setLinger(0);
       in.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
       String mine = endpoints.bind("rtt-pair-client");
-      if (!in.bind(mine)) {
-        throw new BenchFailure("cannot bind " + mine + ": errno " + in.errno());
-      }
+      bindOrFail(in, mine);
       receiver.command("rtt-rawpair", endpoints.bind("rtt-server"), in.getLastEndpoint(), total);
       String endpoint = receiver.await("bound", ReceiverJvm.SETUP);
       ZMQ.Socket out = context.createSocket(SocketType.PUSH);
@@ -200,22 +198,13 @@ final class RoundTrip {
       ZMQ.Socket in = context.createSocket(SocketType.PULL);
       in.setLinger(0);
       in.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
-      if (!in.bind(bind)) {
-        throw new BenchFailure("cannot bind " + bind + ": errno " + in.errno());
-      }
+      bindOrFail(in, bind);
       ZMQ.Socket out = context.createSocket(SocketType.PUSH);
       out.setLinger(1000);
       Endpoints.tuneConnecting(out, client);
       out.connect(client);
       ReceiverJvm.reply("bound " + in.getLastEndpoint());
-      for (int i = 0; i < total; i++) {
-        byte[] m = in.recv(0);
-        if (m == null) {
-          throw new BenchFailure("rtt raw pair server: request " + i + " did not come");
-        }
-        out.send(m, 0);
-      }
-      ReceiverJvm.reply("done " + total);
+      echo("raw pair", in, out, total);
     }
   }
 
@@ -227,18 +216,28 @@ final class RoundTrip {
       ZMQ.Socket rep = context.createSocket(SocketType.REP);
       rep.setLinger(1000);
       rep.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
-      if (!rep.bind(bind)) {
-        throw new BenchFailure("cannot bind " + bind + ": errno " + rep.errno());
-      }
+      bindOrFail(rep, bind);
       ReceiverJvm.reply("bound " + rep.getLastEndpoint());
-      for (int i = 0; i < total; i++) {
-        byte[] m = rep.recv(0);
-        if (m == null) {
-          throw new BenchFailure("rtt raw server: request " + i + " did not come");
-        }
-        rep.send(m, 0);
+      echo("raw", rep, rep, total);
+    }
+  }
+
+  /** Sends back on {@code out} each of {@code total} requests read from {@code in}, then says so. */
+  private static void echo(String what, ZMQ.Socket in, ZMQ.Socket out, int total) {
+    for (int i = 0; i < total; i++) {
+      byte[] m = in.recv(0);
+      if (m == null) {
+        throw new BenchFailure("rtt " + what + " server: request " + i + " did not come");
       }
-      ReceiverJvm.reply("done " + total);
+      out.send(m, 0);
+    }
+    ReceiverJvm.reply("done " + total);
+  }
+
+  /** Binds {@code socket} to {@code endpoint} or fails the round, naming both. */
+  private static void bindOrFail(ZMQ.Socket socket, String endpoint) {
+    if (!socket.bind(endpoint)) {
+      throw new BenchFailure("cannot bind " + endpoint + ": errno " + socket.errno());
     }
   }
 }
