@@ -78,6 +78,8 @@ public final class PublicationLoop implements Runnable {
 
   /** Set once by close(); read by the loop. */
   private volatile boolean closing;
+  /** The ZMQ_RCVHWM given to the socket at set-up (receiveHwm); written once by the I/O thread. */
+  private volatile int socketReceiveHwm = -1;
 
   /*
    * Delivering to a mailbox limited with Overflow.BLOCK waits for room: back-pressure, through
@@ -194,6 +196,15 @@ public final class PublicationLoop implements Runnable {
   }
 
   /**
+   * The ZMQ_RCVHWM the socket was given, for tests: see {@link #receiveHwm}.
+   *
+   * @return the value, or -1 before the socket is set up
+   */
+  public int socketReceiveHighWaterMark() {
+    return socketReceiveHwm;
+  }
+
+  /**
    * How many times the loop took the socket back from a published thread that had stopped
    * waiting (direct receive), for tests and diagnostics.
    *
@@ -289,7 +300,8 @@ public final class PublicationLoop implements Runnable {
           throw new RemoteMailboxException("cannot watch the publication's handshakes on "
               + requested + " (the context is closing?)", null);
         }
-        socket.setRcvHWM(receiveHwm(options.receiveHighWaterMark(), options.codec()));
+        socketReceiveHwm = receiveHwm(options.receiveHighWaterMark(), options.codec());
+        socket.setRcvHWM(socketReceiveHwm);
         // JeroMQ reserves a frame's buffer as soon as it reads the frame's announced size: a peer
         // announcing 2 GiB makes the context's I/O thread die of OutOfMemoryError. With a limit,
         // JeroMQ drops such a peer's connection before allocating. The limit is twice ours, so
