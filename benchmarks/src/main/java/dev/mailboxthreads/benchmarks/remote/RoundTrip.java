@@ -105,9 +105,7 @@ final class RoundTrip {
     receiver.command("rtt-raw", endpoints.bind("rtt-server"), total);
     String endpoint = receiver.await("bound", ReceiverJvm.SETUP);
     try (ZContext context = new ZContext(1)) {
-      ZMQ.Socket req = context.createSocket(SocketType.REQ);
-      req.setLinger(0);
-      req.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      ZMQ.Socket req = receiving(context, SocketType.REQ, 0);
       Endpoints.tuneConnecting(req, endpoint);
       req.connect(endpoint);
       timeRawRoundTrips("raw", req, req, payload, warmup, nanos);
@@ -122,9 +120,7 @@ final class RoundTrip {
     byte[] payload = Payload.bytes(o.payloadBytes());
     long[] nanos = new long[o.roundTrips()];
     try (ZContext context = new ZContext(1)) {
-      ZMQ.Socket in = context.createSocket(SocketType.PULL);
-      in.setLinger(0);
-      in.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      ZMQ.Socket in = receiving(context, SocketType.PULL, 0);
       String mine = endpoints.bind("rtt-pair-client");
       bindOrFail(in, mine);
       receiver.command("rtt-rawpair", endpoints.bind("rtt-server"), in.getLastEndpoint(), total);
@@ -195,9 +191,7 @@ final class RoundTrip {
     String client = a[2];
     int total = Integer.parseInt(a[3]);
     try (ZContext context = new ZContext(1)) {
-      ZMQ.Socket in = context.createSocket(SocketType.PULL);
-      in.setLinger(0);
-      in.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      ZMQ.Socket in = receiving(context, SocketType.PULL, 0);
       bindOrFail(in, bind);
       ZMQ.Socket out = context.createSocket(SocketType.PUSH);
       out.setLinger(1000);
@@ -213,9 +207,7 @@ final class RoundTrip {
     String bind = a[1];
     int total = Integer.parseInt(a[2]);
     try (ZContext context = new ZContext(1)) {
-      ZMQ.Socket rep = context.createSocket(SocketType.REP);
-      rep.setLinger(1000);
-      rep.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+      ZMQ.Socket rep = receiving(context, SocketType.REP, 1000);
       bindOrFail(rep, bind);
       ReceiverJvm.reply("bound " + rep.getLastEndpoint());
       echo("raw", rep, rep, total);
@@ -232,6 +224,17 @@ final class RoundTrip {
       out.send(m, 0);
     }
     ReceiverJvm.reply("done " + total);
+  }
+
+  /**
+   * A socket that receives: {@code linger} ms of linger, and a receive that gives up after the
+   * set-up timeout, so that a lost peer fails the round instead of hanging it.
+   */
+  private static ZMQ.Socket receiving(ZContext context, SocketType type, int linger) {
+    ZMQ.Socket socket = context.createSocket(type);
+    socket.setLinger(linger);
+    socket.setReceiveTimeOut((int) ReceiverJvm.SETUP.toMillis());
+    return socket;
   }
 
   /** Binds {@code socket} to {@code endpoint} or fails the round, naming both. */
