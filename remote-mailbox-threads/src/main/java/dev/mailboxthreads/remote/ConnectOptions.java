@@ -8,9 +8,11 @@ import java.util.Objects;
  * {@code with...} method: {@code ConnectOptions.defaults().withSendTimeout(Duration.ofSeconds(1))}.
  *
  * @param codec encodes messages, in the sending thread; default {@link JavaCodec#defaults()}
- * @param sendHighWaterMark the capacity of the connection's own queue in front of the socket,
- *     and about what ZeroMQ holds per endpoint (ZMQ_SNDHWM; when batching, it counts batches of up
- *     to 256 messages and is set to this / 256, at least 1); default 100,000
+ * @param sendHighWaterMark the capacity, in messages, of the connection's own queue in front of
+ *     the socket; ZeroMQ's queue behind it (ZMQ_SNDHWM, per endpoint) holds this / 256 messages,
+ *     at least 1, each a batch of up to 256 messages and 64 KiB when batching; without batching,
+ *     this many but at most {@value #ZMQ_MAX_UNBATCHED} frames, so that large frames do not pile
+ *     up where no byte bound reaches them; default 100,000
  * @param sendTimeout how long {@code send} waits when both queues are full before it throws
  *     {@link SendTimeoutException}; {@link Duration#ZERO} fails at once; default 10 s
  * @param linger how long, after {@link RemoteThread#close()} or the context's close, ZeroMQ
@@ -30,10 +32,24 @@ import java.util.Objects;
  *     publications, which always accept batches. A peer in another language that does not
  *     unpack batches needs {@code FALSE} (the interop codec, {@link MsgpackCodec}, has it by
  *     default). Batching never waits for more messages: a lone message goes as it is
+ * @param sendQueueBytes the byte bound of the connection's own queue, beside its message count:
+ *     a {@code send} finds room while the queue holds fewer encoded bytes than this (so the queue
+ *     holds at most this plus one message), and otherwise waits as at the high-water mark. A
+ *     String sent on a {@link JavaCodec} connection, queued as it is and encoded by the
+ *     connection's thread, counts as its length in chars plus 6. Without it a stream of 4 KiB
+ *     messages to a slower receiver kept 400 MB queued at the default high-water mark, and the
+ *     sending JVM spent its time copying them in the garbage collector (docs/remote.md,
+ *     "Flow control"); default 16 MiB
  */
 public record ConnectOptions(
     Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger, int maxMessageBytes,
-    CurveClient curve, Boolean batching) {
+    CurveClient curve, Boolean batching, long sendQueueBytes) {
+
+  /** Most frames ZeroMQ's queue holds per endpoint when the connection does not batch. */
+  public static final int ZMQ_MAX_UNBATCHED = 1024;
+
+  /** The default of {@link #sendQueueBytes()}: 16 MiB. */
+  public static final long DEFAULT_SEND_QUEUE_BYTES = 16L << 20;
 
   /**
    * Checks the settings.
@@ -45,6 +61,7 @@ public record ConnectOptions(
    * @param maxMessageBytes more than 0
    * @param curve CURVE settings, or null for none
    * @param batching TRUE, FALSE, or null for "when the codec is a JavaCodec"
+   * @param sendQueueBytes 1 or more
    */
   public ConnectOptions {
     Objects.requireNonNull(codec, "codec");
@@ -62,6 +79,27 @@ public record ConnectOptions(
     if (maxMessageBytes <= 0) {
       throw new IllegalArgumentException("maxMessageBytes <= 0: " + maxMessageBytes);
     }
+    if (sendQueueBytes < 1) {
+      throw new IllegalArgumentException("sendQueueBytes < 1: " + sendQueueBytes
+          + "; give the most bytes the connection's queue may hold, e.g. 16 MiB (16 << 20)");
+    }
+  }
+
+  /**
+   * Options with the default {@link #sendQueueBytes()}.
+   *
+   * @param codec not null
+   * @param sendHighWaterMark 1 or more
+   * @param sendTimeout not negative
+   * @param linger not negative
+   * @param maxMessageBytes more than 0
+   * @param curve CURVE settings, or null for none
+   * @param batching TRUE, FALSE, or null for "when the codec is a JavaCodec"
+   */
+  public ConnectOptions(Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger,
+      int maxMessageBytes, CurveClient curve, Boolean batching) {
+    this(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes, curve, batching,
+        DEFAULT_SEND_QUEUE_BYTES);
   }
 
   /**
@@ -101,7 +139,7 @@ public record ConnectOptions(
   public static ConnectOptions defaults() {
     return new ConnectOptions(
         JavaCodec.defaults(), 100_000, Duration.ofSeconds(10), Duration.ofSeconds(5), 16 << 20,
-        null, null);
+        null, null, DEFAULT_SEND_QUEUE_BYTES);
   }
 
   /**
@@ -112,7 +150,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withCodec(Codec codec) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
-        curve, batching);
+        curve, batching, sendQueueBytes);
   }
 
   /**
@@ -123,7 +161,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withSendHighWaterMark(int messages) {
     return new ConnectOptions(codec, messages, sendTimeout, linger, maxMessageBytes, curve,
-        batching);
+        batching, sendQueueBytes);
   }
 
   /**
@@ -134,7 +172,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withSendTimeout(Duration timeout) {
     return new ConnectOptions(codec, sendHighWaterMark, timeout, linger, maxMessageBytes, curve,
-        batching);
+        batching, sendQueueBytes);
   }
 
   /**
@@ -145,7 +183,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withLinger(Duration linger) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
-        curve, batching);
+        curve, batching, sendQueueBytes);
   }
 
   /**
@@ -156,7 +194,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withMaxMessageBytes(int bytes) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, bytes, curve,
-        batching);
+        batching, sendQueueBytes);
   }
 
   /**
@@ -168,7 +206,7 @@ public record ConnectOptions(
    */
   public ConnectOptions withCurve(CurveClient curve) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
-        curve, batching);
+        curve, batching, sendQueueBytes);
   }
 
   /**
@@ -180,7 +218,18 @@ public record ConnectOptions(
    */
   public ConnectOptions withBatching(boolean on) {
     return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
-        curve, on);
+        curve, on, sendQueueBytes);
+  }
+
+  /**
+   * These options with another byte bound on the connection's queue.
+   *
+   * @param bytes the queue takes a message while it holds fewer encoded bytes than this
+   * @return new options
+   */
+  public ConnectOptions withSendQueueBytes(long bytes) {
+    return new ConnectOptions(codec, sendHighWaterMark, sendTimeout, linger, maxMessageBytes,
+        curve, batching, bytes);
   }
 
   /**

@@ -19,5 +19,22 @@ package dev.mailboxthreads.remote;
  *     acknowledgements (at most once): messages in ZeroMQ's engine or the kernel's buffers when
  *     the receiver went; and, with several endpoints, those the round-robin gave to a down
  *     endpoint while another was connected
+ * @param queuedBytes what the messages waiting in the connection's own queue weigh against
+ *     {@link ConnectOptions#sendQueueBytes()}: their encoded bytes (a String on a {@link
+ *     JavaCodec} connection, queued as it is: its length in chars plus 6)
  */
-public record ConnectionStats(long sent, long queued, long timedOut, long discarded) {}
+public record ConnectionStats(
+    long sent, long queued, long timedOut, long discarded, long queuedBytes) {
+
+  /**
+   * Counters without the queue's bytes (0).
+   *
+   * @param sent messages handed to the ZeroMQ socket
+   * @param queued messages waiting for the socket
+   * @param timedOut sends that failed with {@link SendTimeoutException}
+   * @param discarded messages given up on at close
+   */
+  public ConnectionStats(long sent, long queued, long timedOut, long discarded) {
+    this(sent, queued, timedOut, discarded, 0);
+  }
+}

@@ -36,15 +36,18 @@ class SendersAtTheHighWaterMarkTest {
     EndpointTest.drainMailbox();
   }
 
-  @ParameterizedTest(name = "{0} virtual senders x {1}, high-water mark {2}")
-  @CsvSource({"2000, 10, 1", "2000, 10, 16", "200, 100, 64"})
+  @ParameterizedTest(name = "{0} virtual senders x {1}, high-water mark {2}, {3} bytes")
+  @CsvSource({"2000, 10, 1, 16777216", "2000, 10, 16, 16777216", "200, 100, 64, 16777216",
+      // the byte bound full first: about 20 of these messages of 13 to 17 bytes
+      "2000, 10, 100000, 256", "200, 100, 100000, 1"})
   void send_manySendersWaitingForRoom_everyMessageArrivesInEachSendersOrder(
-      int senders, int perSender, int highWaterMark) throws Exception {
+      int senders, int perSender, int highWaterMark, long queueBytes) throws Exception {
     int total = senders * perSender;
     try (RemoteContext ctx = RemoteContext.create()) {
       Publication mine = ctx.publish(Thread.currentThread(), "ipc://" + dir.resolve("hwm.sock"));
       RemoteThread remote = ctx.connect(ConnectOptions.defaults()
           .withSendHighWaterMark(highWaterMark)
+          .withSendQueueBytes(queueBytes)
           .withSendTimeout(WAIT), mine.endpoints().get(0));
       CountDownLatch go = new CountDownLatch(1);
       AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -80,6 +83,7 @@ class SendersAtTheHighWaterMarkTest {
       assertThat(failure.get()).as("a sender failed").isNull();
       assertThat(finished.get()).isEqualTo(senders);
       assertThat(remote.stats().timedOut()).isZero();
+      assertThat(remote.stats().queuedBytes()).as("nothing left queued").isZero();
       assertThat(receive(Duration.ZERO, "none")).isEqualTo("none");
     }
   }

@@ -68,6 +68,21 @@ public final class SenderLoop implements Runnable {
    * slot before the close sends, as a sender that reserved on the fast path before the close
    * does.
    *
+   * Bytes: beside its slot a sender reserves the item's weight (its frame's length, or a String's
+   * length in chars plus the JavaCodec prefix) in `queuedBytes`, with one getAndAdd; if the
+   * queue already held byteCapacity or more it gives both back and takes the slow path, where a
+   * grant needs a free slot and queuedBytes below byteCapacity, and adds the waiter's weight. So
+   * the queue holds at most byteCapacity plus one item (and what concurrent fast-path senders
+   * add past a moment's reading): a large message is taken as soon as a small one would be, and
+   * none waits for room that may never come. The I/O thread subtracts the weight of what it
+   * polls, once per batch, and grants (slotsFreed) before it hands the batch to the socket,
+   * which may refuse it: bytes leave the queue then, slots only once handed over. A sender
+   * that gives back a slot or bytes calls slotsFreed too, since a waiter may have looked while
+   * it held them. "Subtract, then read waiting" against the waiter's "join, write waiting, then
+   * read queuedBytes" is the same Dekker pair as for slots. Without batching, ZMQ_SNDHWM is at
+   * most ConnectOptions.ZMQ_MAX_UNBATCHED frames: ZeroMQ counts messages, not bytes, and
+   * 100,000 frames of 4 KiB behind our queue were 400 MB that no byte bound reached.
+   *
    * Frames travel in a Vyukov MPSC linked list like the core mailbox: getAndSet `tail`, then a
    * volatile write of prev.next. Per sender, order is kept.
    *
@@ -86,7 +101,8 @@ public final class SenderLoop implements Runnable {
    * both sides (a Msg, a pipe write and flush, an encoder and a decoder step, a buffer), so under
    * load they are divided by the batch size. ZMQ_SNDHWM counts messages, so it is set to
    * sendHighWaterMark / MAX_GROUP: full batches then hold about sendHighWaterMark frames in
-   * ZeroMQ, lone frames fewer (the queue in front still holds sendHighWaterMark).
+   * ZeroMQ, lone frames fewer (the queue in front still holds sendHighWaterMark). The I/O thread
+   * polls no more than a batch takes: a full group leaves the next item queued.
    *
    * Waiting: with a frame refused by the socket (at its high-water mark) the I/O thread waits for
    * room inside JeroMQ, and beginClose cancels that wait (SocketWait; a Selector of our own on the
@@ -190,6 +206,7 @@ public final class SenderLoop implements Runnable {
   private static final VarHandle STATE;
   private static final VarHandle TAIL;
   private static final VarHandle MODE;
+  private static final VarHandle BYTES;
 
   static {
     try {
@@ -197,6 +214,7 @@ public final class SenderLoop implements Runnable {
       STATE = l.findVarHandle(SenderLoop.class, "state", long.class);
       TAIL = l.findVarHandle(SenderLoop.class, "tail", Node.class);
       MODE = l.findVarHandle(SenderLoop.class, "mode", int.class);
+      BYTES = l.findVarHandle(SenderLoop.class, "queuedBytes", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -220,6 +238,8 @@ public final class SenderLoop implements Runnable {
   private final List<String> endpoints;
   private final String description;
   private final int capacity;
+  /** The queue takes an item while it holds fewer bytes than this (see the notes). */
+  private final long byteCapacity;
   private final Thread ioThread;
   /** Frames packed per ZeroMQ message at most: MAX_GROUP with batching, else 1. */
   private final int maxGroup;
@@ -233,6 +253,12 @@ public final class SenderLoop implements Runnable {
 
   @SuppressWarnings("unused") // through TAIL
   private volatile Node tail;
+
+  /**
+   * The weight of the items reserved and not yet polled by the I/O thread (see the notes):
+   * senders add, the I/O thread subtracts; through BYTES.
+   */
+  private volatile long queuedBytes;
 
   /** The stub before the oldest frame. I/O thread only. */
   private Node head;
@@ -311,6 +337,7 @@ public final class SenderLoop implements Runnable {
     this.endpoints = List.copyOf(endpoints);
     this.description = String.join(", ", endpoints);
     this.capacity = options.sendHighWaterMark();
+    this.byteCapacity = options.sendQueueBytes();
     this.maxGroup = options.batches() ? MAX_GROUP : 1;
     // as long as the pipe can be: its high-water mark, with room for JeroMQ's lag in seeing reads
     this.recentFrames = maxGroup > 1 ? new int[2 * socketHighWaterMark() + 16] : null;
@@ -366,6 +393,7 @@ public final class SenderLoop implements Runnable {
     if (DIRECT_SEND && mode == PARKED && trySendDirect(item)) {
       return;
     }
+    long weight = weight(item);
     long s = (long) STATE.getAndAdd(this, 1L);
     if ((s & CLOSED) != 0) {
       STATE.getAndAdd(this, -1L);
@@ -373,10 +401,25 @@ public final class SenderLoop implements Runnable {
     }
     if ((s & COUNT) >= capacity) {
       STATE.getAndAdd(this, -1L);
-      awaitSlot(); // returns with a slot reserved, or throws
+      awaitSlot(weight); // returns with a slot and the bytes reserved, or throws
+    } else if ((long) BYTES.getAndAdd(this, weight) >= byteCapacity) {
+      BYTES.getAndAdd(this, -weight);
+      STATE.getAndAdd(this, -1L);
+      slotsFreed(); // a waiter may have seen our slot or bytes taken
+      awaitSlot(weight);
     }
     append(item);
     wakeIfParked();
+  }
+
+  /**
+   * What an item counts for in {@code queuedBytes}: a frame's length; a String's length in chars
+   * plus the JavaCodec prefix (its UTF-8 is at least as long).
+   */
+  static long weight(Object item) {
+    return item instanceof String string
+        ? Frames.STRING_PREFIX_BYTES + (long) string.length()
+        : ((byte[]) item).length;
   }
 
   /** Appends an item for which a slot is reserved. */
@@ -417,7 +460,10 @@ public final class SenderLoop implements Runnable {
         throw e;
       }
       if (!handed) {
-        append(item); // in the slot reserved above; the I/O thread takes it from here
+        // in the slot reserved above, with its bytes (the queue was empty, so there is room);
+        // the I/O thread takes it from here
+        BYTES.getAndAdd(this, weight(item));
+        append(item);
       }
       return true;
     } finally {
@@ -467,12 +513,18 @@ public final class SenderLoop implements Runnable {
   /** A sender waiting in {@link #awaitSlot}. */
   private static final class Waiter {
     final Thread thread = Thread.currentThread();
+    /** The weight of the waiter's item, which a grant adds to queuedBytes. */
+    final long weight;
     /** Set (under lock) when a slot is reserved for this waiter, which is then unlinked. */
     volatile boolean granted;
     /** Neighbours and membership in the waiters' list; guarded by lock. */
     Waiter prev;
     Waiter next;
     boolean linked;
+
+    Waiter(long weight) {
+      this.weight = weight;
+    }
   }
 
   /** Appends {@code w} to the waiters. Under lock. */
@@ -509,8 +561,11 @@ public final class SenderLoop implements Runnable {
     waiting = waiting - 1;
   }
 
-  /** Returns with a slot reserved for the caller, first come, first served; or throws. */
-  private void awaitSlot() {
+  /**
+   * Returns with a slot and {@code weight} bytes reserved for the caller, first come, first
+   * served; or throws.
+   */
+  private void awaitSlot(long weight) {
     Waiter me;
     lock.lock();
     try {
@@ -519,14 +574,16 @@ public final class SenderLoop implements Runnable {
         if ((s & CLOSED) != 0) {
           throw closed();
         }
-        if (firstWaiter != null || (s & COUNT) >= capacity) {
+        if (firstWaiter != null || (s & COUNT) >= capacity
+            || (long) BYTES.getVolatile(this) >= byteCapacity) {
           break;
         }
         if (STATE.compareAndSet(this, s, s + 1)) {
+          BYTES.getAndAdd(this, weight);
           return; // nobody before us, and room
         }
       }
-      me = new Waiter();
+      me = new Waiter(weight);
       link(me);
       grantFree(); // after the write of waiting: see the notes
     } finally {
@@ -567,16 +624,19 @@ public final class SenderLoop implements Runnable {
   }
 
   /**
-   * Reserves free slots for the oldest waiters, one each, and unparks them. Under lock.
+   * Reserves free slots, with their items' bytes, for the oldest waiters, one each, and unparks
+   * them. Under lock.
    */
   private void grantFree() {
     Waiter w;
     while ((w = firstWaiter) != null) {
       long s = (long) STATE.getVolatile(this);
-      if ((s & CLOSED) != 0 || (s & COUNT) >= capacity) {
+      if ((s & CLOSED) != 0 || (s & COUNT) >= capacity
+          || (long) BYTES.getVolatile(this) >= byteCapacity) {
         return;
       }
       if (STATE.compareAndSet(this, s, s + 1)) {
+        BYTES.getAndAdd(this, w.weight);
         unlink(w);
         w.granted = true;
         LockSupport.unpark(w.thread);
@@ -656,7 +716,8 @@ public final class SenderLoop implements Runnable {
    */
   public ConnectionStats stats() {
     long s = (long) STATE.getVolatile(this);
-    return new ConnectionStats(sent, s & COUNT, timedOut.sum(), discarded);
+    return new ConnectionStats(sent, s & COUNT, timedOut.sum(), discarded,
+        (long) BYTES.getVolatile(this));
   }
 
   /**
@@ -770,9 +831,23 @@ public final class SenderLoop implements Runnable {
     return ipc ? 200 : 2000;
   }
 
-  /** ZMQ_SNDHWM: the high-water mark in ZeroMQ messages (a batch is one). */
+  /** ZMQ_SNDHWM: the high-water mark in ZeroMQ messages (a batch is one; see the notes). */
   private int socketHighWaterMark() {
-    return Math.max(1, options.sendHighWaterMark() / maxGroup);
+    return socketHighWaterMark(options);
+  }
+
+  /**
+   * ZMQ_SNDHWM for a connection with these options: sendHighWaterMark / 256 batches when it
+   * batches, else sendHighWaterMark frames but at most ConnectOptions.ZMQ_MAX_UNBATCHED.
+   *
+   * @param options the connection's options
+   * @return messages, 1 or more
+   */
+  static int socketHighWaterMark(ConnectOptions options) {
+    int hwm = options.sendHighWaterMark();
+    return Math.max(1, options.batches()
+        ? hwm / MAX_GROUP
+        : Math.min(hwm, ConnectOptions.ZMQ_MAX_UNBATCHED));
   }
 
   private static void connect(ZMQ.Socket socket, String endpoint) {
@@ -812,6 +887,7 @@ public final class SenderLoop implements Runnable {
           // opportunistic batching: take what is queued now, never wait for more
           int n = 0;
           int bytes = 0;
+          long polled = 0; // the weight of the items polled for this batch
           for (;;) {
             byte[] f;
             boolean string;
@@ -820,10 +896,14 @@ public final class SenderLoop implements Runnable {
               string = carryString;
               carry = null;
             } else {
+              if (n == maxGroup) {
+                break; // full: the next item stays queued (it used to be polled and carried)
+              }
               Object item = poll();
               if (item == null) {
                 break;
               }
+              polled += weight(item);
               string = item instanceof String;
               // a String offered by offerString: its UTF-8 goes straight into the batch
               f = string ? ((String) item).getBytes(StandardCharsets.UTF_8) : (byte[]) item;
@@ -838,6 +918,12 @@ public final class SenderLoop implements Runnable {
             strings[n] = string;
             n++;
             bytes += 4 + size;
+          }
+          if (polled > 0) {
+            BYTES.getAndAdd(this, -polled);
+            // out of the queue: a sender that waits for bytes may go now, even if the socket
+            // refuses the batch below and nothing is released
+            slotsFreed();
           }
           if (n == 0) {
             break;
@@ -1154,7 +1240,9 @@ public final class SenderLoop implements Runnable {
     // wait briefly for senders that reserved a slot to append, so the count comes out exact
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
     for (;;) {
-      while (poll() != null) {
+      Object item;
+      while ((item = poll()) != null) {
+        BYTES.getAndAdd(this, -weight(item));
         n++;
       }
       long s = (long) STATE.getVolatile(this);

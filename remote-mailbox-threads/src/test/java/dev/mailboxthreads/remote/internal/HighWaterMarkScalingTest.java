@@ -37,6 +37,19 @@ class HighWaterMarkScalingTest {
   }
 
   @Test
+  void sendHwm_batching_dividedByTheLargestBatch_otherwiseAsSetUpToTheUnbatchedCap() {
+    ConnectOptions batching = ConnectOptions.defaults();
+    assertThat(SenderLoop.socketHighWaterMark(batching)).isEqualTo(390);
+    assertThat(SenderLoop.socketHighWaterMark(batching.withSendHighWaterMark(10))).isEqualTo(1);
+    ConnectOptions lone = ConnectOptions.defaults().withCodec(MsgpackCodec.defaults());
+    assertThat(lone.batches()).isFalse();
+    assertThat(ConnectOptions.ZMQ_MAX_UNBATCHED).isEqualTo(1024);
+    assertThat(SenderLoop.socketHighWaterMark(lone)).as("100,000 capped").isEqualTo(1024);
+    assertThat(SenderLoop.socketHighWaterMark(lone.withSendHighWaterMark(10))).isEqualTo(10);
+    assertThat(SenderLoop.socketHighWaterMark(batching.withBatching(false))).isEqualTo(1024);
+  }
+
+  @Test
   void handshakeInterval_ipcShortBackstop_tcpLonger() {
     assertThat(SenderLoop.handshakeIvlMillis(true)).isEqualTo(200);
     assertThat(SenderLoop.handshakeIvlMillis(false)).isEqualTo(2000);
