@@ -36,17 +36,17 @@ import java.util.Objects;
  *     a {@code send} finds room while the queue holds fewer encoded bytes than this (so the queue
  *     holds at most this plus one message), and otherwise waits as at the high-water mark. A
  *     String sent on a {@link JavaCodec} connection, queued as it is and encoded by the
- *     connection's thread, counts as its length in chars plus 6. Without it a stream of 4 KiB
- *     messages to a slower receiver kept 400 MB queued at the default high-water mark, and the
- *     sending JVM spent its time copying them in the garbage collector (docs/remote.md,
- *     "Flow control"); default 16 MiB
+ *     connection's thread, counts as its length in chars plus 6. Without it, a stream of 4 KiB
+ *     messages to a slower receiver kept 100,000 of them (400 MB) in this queue, and the sending
+ *     JVM spent its time copying them in the garbage collector (docs/remote.md, "Delivery
+ *     semantics"); default 16 MiB
  */
 public record ConnectOptions(
     Codec codec, int sendHighWaterMark, Duration sendTimeout, Duration linger, int maxMessageBytes,
     CurveClient curve, Boolean batching, long sendQueueBytes) {
 
   /** Most frames ZeroMQ's queue holds per endpoint when the connection does not batch. */
-  public static final int ZMQ_MAX_UNBATCHED = 1024;
+  public static final int ZMQ_MAX_UNBATCHED = 4096;
 
   /** The default of {@link #sendQueueBytes()}: 16 MiB. */
   public static final long DEFAULT_SEND_QUEUE_BYTES = 16L << 20;

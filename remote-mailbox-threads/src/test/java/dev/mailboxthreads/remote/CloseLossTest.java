@@ -193,8 +193,8 @@ class CloseLossTest {
   @ParameterizedTest(name = "batching {0}")
   @ValueSource(booleans = {true, false})
   void receiverStallsThenGoes_backlogInZeroMqCountedDiscarded(boolean batching) {
-    int n = messages(batching);
-    String payload = "x".repeat(16_000_000 / n); // 16 MB in all
+    int n = 2_000;
+    String payload = "x".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
     ZMQ.Socket pull = slowPull(raw);
     AtomicInteger handshakes = handshakesOf(pull);
@@ -202,7 +202,8 @@ class CloseLossTest {
     try (RemoteContext ctx = RemoteContext.create()) {
       String endpoint = pull.getLastEndpoint();
       // room in ZeroMQ for all n even as lone frames: a batching connection's ZMQ_SNDHWM is
-      // sendHighWaterMark / 256 messages, and batches form only when the sender outpaces it
+      // sendHighWaterMark / 256 messages, and batches form only when the sender outpaces it; a
+      // connection without batching holds up to ConnectOptions.ZMQ_MAX_UNBATCHED (4,096)
       RemoteThread remote = ctx.connect(ConnectOptions.defaults().withLinger(LINGER)
           .withBatching(batching).withSendHighWaterMark(256 * n + 256), endpoint);
       for (int i = 0; i < n; i++) {
@@ -243,8 +244,8 @@ class CloseLossTest {
   @ValueSource(booleans = {true, false})
   void receiverConnectedButNotReading_whatThePipeHoldsAtTheLingerCountedDiscarded(
       boolean batching) {
-    int n = messages(batching);
-    String payload = "x".repeat(16_000_000 / n); // 16 MB in all
+    int n = 2_000;
+    String payload = "x".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
     ZMQ.Socket pull = slowPull(raw);
     try (RemoteContext ctx = RemoteContext.create()) {
@@ -280,8 +281,8 @@ class CloseLossTest {
    */
   @org.junit.jupiter.api.Test
   void slowReceiverDrainsWithinTheLinger_closeWaits_nothingDiscarded() throws Exception {
-    int n = messages(false);
-    String payload = "y".repeat(16 * 1024);
+    int n = 2_000;
+    String payload = "y".repeat(8 * 1024);
     ZMQ.Context raw = ZMQ.context(1);
     ZMQ.Socket pull = slowPull(raw);
     try (RemoteContext ctx = RemoteContext.create()) {
@@ -317,14 +318,6 @@ class CloseLossTest {
       pull.close();
       raw.close();
     }
-  }
-
-  /**
-   * How many messages the tests that fill ZeroMQ's pipe send: all must fit in it, and without
-   * batching it holds at most {@link ConnectOptions#ZMQ_MAX_UNBATCHED} frames.
-   */
-  private static int messages(boolean batching) {
-    return batching ? 2_000 : 1_000;
   }
 
   /**

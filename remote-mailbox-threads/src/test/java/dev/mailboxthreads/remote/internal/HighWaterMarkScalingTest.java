@@ -43,10 +43,10 @@ class HighWaterMarkScalingTest {
     assertThat(SenderLoop.socketHighWaterMark(batching.withSendHighWaterMark(10))).isEqualTo(1);
     ConnectOptions lone = ConnectOptions.defaults().withCodec(MsgpackCodec.defaults());
     assertThat(lone.batches()).isFalse();
-    assertThat(ConnectOptions.ZMQ_MAX_UNBATCHED).isEqualTo(1024);
-    assertThat(SenderLoop.socketHighWaterMark(lone)).as("100,000 capped").isEqualTo(1024);
+    assertThat(ConnectOptions.ZMQ_MAX_UNBATCHED).isEqualTo(4096);
+    assertThat(SenderLoop.socketHighWaterMark(lone)).as("100,000 capped").isEqualTo(4096);
     assertThat(SenderLoop.socketHighWaterMark(lone.withSendHighWaterMark(10))).isEqualTo(10);
-    assertThat(SenderLoop.socketHighWaterMark(batching.withBatching(false))).isEqualTo(1024);
+    assertThat(SenderLoop.socketHighWaterMark(batching.withBatching(false))).isEqualTo(4096);
   }
 
   @Test

@@ -63,7 +63,7 @@ class SendQueueBytesTest {
       RemoteThread remote = context.connect(options, "ipc://" + dir.resolve("nobody"));
       int accepted = 0;
       boolean timedOut = false;
-      while (accepted < 10_000) { // bounded: the queues hold about 1,024 + 17 of them
+      while (accepted < 20_000) { // bounded: the queues hold about 4,096 + 17 of them
         try {
           send(remote, message);
           accepted++;
