@@ -16,10 +16,11 @@ import java.util.Objects;
  *     before it stops reading from that sender; default 100,000, 0 for no limit. ZMQ_RCVHWM
  *     counts ZeroMQ messages, and a batch frame of up to 256 messages is one
  *     (docs/wire-format.md), so with {@link JavaCodec}, whose connections batch by default, it is
- *     set to this / 256 (at least 1). With any other codec it is set to this as it is, since
- *     those connections send one frame per message unless told to batch ({@link
- *     ConnectOptions#batches()}); a publication whose senders batch anyway holds up to 256 times
- *     as many messages: give it a smaller value
+ *     set to this / 256 (at least 1). With any other codec it is set to this, but at most
+ *     {@link ConnectOptions#ZMQ_MAX_UNBATCHED} (ZeroMQ has no byte bound: 100,000 frames of
+ *     4 KiB are 400 MB), since those connections send one frame per message unless told to
+ *     batch ({@link ConnectOptions#batches()}); a publication whose senders batch anyway holds up
+ *     to 256 times as many messages: give it a smaller value
  * @param maxMessageBytes largest frame accepted; larger ones are dropped ({@link
  *     DropReason#TOO_LARGE}), and a sender of one more than twice as large is disconnected by
  *     ZeroMQ before the frame is read, to protect memory; default 16 MiB

@@ -7,6 +7,7 @@ import dev.mailboxthreads.MailboxThreads;
 import dev.mailboxthreads.Reply;
 import dev.mailboxthreads.Request;
 import dev.mailboxthreads.remote.Codec;
+import dev.mailboxthreads.remote.ConnectOptions;
 import dev.mailboxthreads.remote.CodecException;
 import dev.mailboxthreads.remote.DropReason;
 import dev.mailboxthreads.remote.JavaCodec;
@@ -371,12 +372,17 @@ public final class PublicationLoop implements Runnable {
    * batch) send lone frames, and for them a scaled mark is a pipe of 390 frames instead of
    * 100,000: ZeroMQ's reader then posts a credit command to the I/O thread every 195 frames read
    * (its low-water mark), and the interop codec's 16 B stream ran at 1.6-1.8 M messages/s
-   * instead of 2.5-2.7 M (docs/benchmarks.md, "Session 11"). So they get the setting as it is.
-   * 0 (no limit) stays 0.
+   * instead of 2.5-2.7 M (docs/benchmarks.md, "Session 11"). So they get the setting as it is,
+   * but at most ConnectOptions.ZMQ_MAX_UNBATCHED (4,096) frames, as a connection that does not
+   * batch: ZeroMQ counts messages, not bytes, and 100,000 frames of 4 KiB were 400 MB (docs,
+   * "Session 12"). 0 (no limit) stays 0.
    */
   static int receiveHwm(int receiveHighWaterMark, Codec codec) {
-    if (receiveHighWaterMark == 0 || !(codec instanceof JavaCodec)) {
-      return receiveHighWaterMark;
+    if (receiveHighWaterMark == 0) {
+      return 0;
+    }
+    if (!(codec instanceof JavaCodec)) {
+      return Math.min(receiveHighWaterMark, ConnectOptions.ZMQ_MAX_UNBATCHED);
     }
     return Math.max(1, receiveHighWaterMark / SenderLoop.MAX_GROUP);
   }

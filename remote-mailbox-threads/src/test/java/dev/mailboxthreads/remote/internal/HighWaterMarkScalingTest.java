@@ -26,12 +26,14 @@ class HighWaterMarkScalingTest {
   }
 
   @Test
-  void receiveHwm_otherCodecs_whoseSendersDoNotBatchByDefault_asSet() {
+  void receiveHwm_otherCodecs_whoseSendersDoNotBatchByDefault_asSetUpToTheLoneFrameCap() {
     Codec msgpack = MsgpackCodec.defaults();
     assertThat(ConnectOptions.defaults().withCodec(msgpack).batches())
         .as("the rule mirrors the senders' default").isFalse();
     assertThat(ConnectOptions.defaults().batches()).isTrue();
-    assertThat(PublicationLoop.receiveHwm(100_000, msgpack)).isEqualTo(100_000);
+    assertThat(PublicationLoop.receiveHwm(100_000, msgpack)).as("capped as a connection's")
+        .isEqualTo(ConnectOptions.ZMQ_MAX_UNBATCHED);
+    assertThat(PublicationLoop.receiveHwm(4_096, msgpack)).isEqualTo(4_096);
     assertThat(PublicationLoop.receiveHwm(10, msgpack)).isEqualTo(10);
     assertThat(PublicationLoop.receiveHwm(0, msgpack)).isZero();
   }
