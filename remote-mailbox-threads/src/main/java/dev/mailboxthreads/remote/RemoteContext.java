@@ -2,6 +2,7 @@ package dev.mailboxthreads.remote;
 
 import dev.mailboxthreads.Address;
 import dev.mailboxthreads.MailboxThreads;
+import dev.mailboxthreads.remote.internal.CountFirstSignals;
 import dev.mailboxthreads.remote.internal.Endpoints;
 import dev.mailboxthreads.remote.internal.PublicationLoop;
 import dev.mailboxthreads.remote.internal.SenderLoop;
@@ -70,7 +71,7 @@ public final class RemoteContext implements AutoCloseable {
         .daemon()
         .name(name + "-" + threadName + "-" + threads.incrementAndGet())
         .uncaughtExceptionHandler(this::ioThreadFailed)
-        .unstarted(runnable));
+        .unstarted(CountFirstSignals.wrap(runnable)));
     // what an I/O thread's poller catches from an event handler (the thread goes on); JeroMQ
     // prints those to stderr by default
     this.zmq.setNotificationExceptionHandler(this::ioEventFailed);
