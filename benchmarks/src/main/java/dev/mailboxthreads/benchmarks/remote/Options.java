@@ -150,7 +150,10 @@ record Options(
                                   Strings-as-UTF-8 codec (the library alone), or MsgpackCodec
         --rounds N                rounds per contestant, alternating (default 3)
         --round-trips N           measured round trips per round (default 10,000)
-        --round-trip-warmup N     warm-up round trips before each round (default 2,000)
+        --round-trip-warmup N     warm-up round trips before each round (default 20,000:
+                                  each round opens new sockets, which deoptimizes hot code,
+                                  and on 2 busy cores the JIT then recompiles for seconds,
+                                  its long runs delaying woken threads by up to 4 ms)
         --cold-jvms N             fresh JVMs per contestant for the cold start (default 5)
         --only stream,rtt,cold,many  run only these tests (default stream,rtt,cold); many:
                                   ours with --senders virtual threads sending at once to one
@@ -179,7 +182,7 @@ record Options(
     Codec codec = Codec.DEFAULT;
     int rounds = 3;
     int roundTrips = 10_000;
-    int roundTripWarmup = 2_000;
+    int roundTripWarmup = 20_000;
     int coldJvms = 5;
     Set<Test> tests = EnumSet.of(Test.STREAM, Test.RTT, Test.COLD);
     Set<Contestant> contestants = EnumSet.of(Contestant.OURS, Contestant.RAW);

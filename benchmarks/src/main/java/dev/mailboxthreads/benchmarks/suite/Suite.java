@@ -595,7 +595,12 @@ public final class Suite {
           + " through two mailboxes (default codec or `MsgpackCodec`), raw JeroMQ REQ/REP, Pekko"
           + " `Patterns.ask` (a temporary actor per request) to an echo actor, and libzmq's own"
           + " REQ/REP between two C processes (`zmq_rtt.c`, built with gcc against Debian's"
-          + " libzmq3-dev; the column is empty when they are missing).";
+          + " libzmq3-dev; the column is empty when they are missing). Each round opens new"
+          + " sockets and runs 20,000 unreported round trips before it measures (RemoteBench's"
+          + " default): the new sockets deoptimize hot code, and on two busy cores the JIT then"
+          + " recompiles for seconds in both JVMs, its long runs delaying woken threads by up to"
+          + " 4 ms (docs/benchmarks.md, \"Session 13\"). Arguments: `"
+          + String.join(" ", s.remoteArgs()) + "`.";
       case MANY -> String.format(Locale.ROOT, "`RemoteBench --only many`: %,d messages of 16 B"
           + " in all to one remote thread, from one sender thread, then from %s virtual threads"
           + " started before the clock and released at once, sharing one `RemoteThread`.",
