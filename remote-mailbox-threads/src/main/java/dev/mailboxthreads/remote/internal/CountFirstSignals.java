@@ -41,7 +41,9 @@ import java.lang.System.Logger.Level;
  * are read by reflection ({@code Poller.fdTable}, {@code Poller.Handle.handler}, the handler's
  * {@code mailbox}, {@code Mailbox.signaler}, {@code Signaler.w} and {@code Signaler.wcursor}),
  * and {@code Signaler.w} is written; if any is missing or of another type, nothing is changed
- * and one log line (INFO, once per JVM) says so.
+ * and one log line (INFO, once per JVM) says so. {@code w} is final: JDK 25 lets reflection set
+ * it; JEP 500 plans for later JDKs to warn about that and, eventually, refuse, and a refusal leaves
+ * JeroMQ as it is, with the same log line.
  * {@code -Ddev.mailboxthreads.remote.countFirstSignals=false} turns it off.
  */
 public final class CountFirstSignals {
