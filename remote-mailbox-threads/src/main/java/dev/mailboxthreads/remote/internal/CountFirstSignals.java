@@ -184,28 +184,16 @@ public final class CountFirstSignals {
   }
 
   /**
-   * A signaler's write end that counts a signal before writing it (see the class comment);
-   * everything else goes to the pipe's own sink. Thread safety: as the pipe's sink, plus an
-   * atomic counter.
+   * A pipe's write end that forwards to the pipe's own sink; subclasses change {@link
+   * #write(ByteBuffer)}. Thread safety: as the pipe's sink.
    */
-  static final class CountFirstSink extends Pipe.SinkChannel {
-    private final Pipe.SinkChannel pipe;
-    private final AtomicLong counter;
+  abstract static class ForwardingSink extends Pipe.SinkChannel {
+    /** The pipe's own write end. */
+    final Pipe.SinkChannel pipe;
 
-    CountFirstSink(Pipe.SinkChannel pipe, AtomicLong counter) {
+    ForwardingSink(Pipe.SinkChannel pipe) {
       super(pipe.provider());
       this.pipe = pipe;
-      this.counter = counter;
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-      counter.incrementAndGet(); // counted before the byte can wake the reader
-      try {
-        return pipe.write(src);
-      } finally {
-        counter.decrementAndGet(); // Signaler.send() counts it for good next
-      }
     }
 
     @Override
@@ -226,6 +214,29 @@ public final class CountFirstSignals {
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
       pipe.configureBlocking(block);
+    }
+  }
+
+  /**
+   * A signaler's write end that counts a signal before writing it (see the class comment).
+   * Thread safety: as the pipe's sink, plus an atomic counter.
+   */
+  static final class CountFirstSink extends ForwardingSink {
+    private final AtomicLong counter;
+
+    CountFirstSink(Pipe.SinkChannel pipe, AtomicLong counter) {
+      super(pipe);
+      this.counter = counter;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      counter.incrementAndGet(); // counted before the byte can wake the reader
+      try {
+        return pipe.write(src);
+      } finally {
+        counter.decrementAndGet(); // Signaler.send() counts it for good next
+      }
     }
   }
 }
