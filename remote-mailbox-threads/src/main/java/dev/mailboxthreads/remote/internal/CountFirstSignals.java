@@ -1,13 +1,13 @@
 package dev.mailboxthreads.remote.internal;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.lang.System.Logger.Level;
 
 /**
  * Takes the tick-long stall out of JeroMQ's command signalling for the two threads of a context
@@ -42,9 +42,9 @@ import java.lang.System.Logger.Level;
  * {@code mailbox}, {@code Mailbox.signaler}, {@code Signaler.w} and {@code Signaler.wcursor}),
  * and {@code Signaler.w} is written; if any is missing or of another type, nothing is changed
  * and one log line (INFO, once per JVM) says so. {@code w} is final: JDK 25 lets reflection set
- * it; JEP 500 plans for later JDKs to warn about that and, eventually, refuse, and a refusal leaves
- * JeroMQ as it is, with the same log line.
- * {@code -Ddev.mailboxthreads.remote.countFirstSignals=false} turns it off.
+ * it; JEP 500 plans for later JDKs to warn about that and, eventually, refuse, and a refusal
+ * leaves JeroMQ as it is, with the same log line. {@code
+ * -Ddev.mailboxthreads.remote.countFirstSignals=false} turns it off.
  */
 public final class CountFirstSignals {
   /** Whether to install the sink; {@code -Ddev.mailboxthreads.remote.countFirstSignals=false}. */
